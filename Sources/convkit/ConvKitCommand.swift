@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct ConvKitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "convkit",
+        abstract: "Build, train, inspect, explain and transfer convolutional neural networks.",
+        subcommands: [])
+}

@@ -1,0 +1,29 @@
+import ConvKitCore
+import ConvKitInterop
+import Foundation
+import Testing
+
+/// Reference arrays written by `tools/fixtures/make_op_fixtures.py` with PyTorch:
+/// `Fixtures/<case>/<array>.npy`.
+func fixture(_ testCase: String, _ array: String) throws -> Tensor {
+    guard let url = Bundle.module.url(forResource: "Fixtures/\(testCase)/\(array)", withExtension: "npy") else {
+        throw TensorError("missing fixture \(testCase)/\(array).npy; run tools/fixtures/make_op_fixtures.py")
+    }
+    return try NumPyFile.read(url)
+}
+
+/// Asserts two tensors have the same shape and agree within `absolute + relative * |expected|`.
+func expectClose(_ actual: Tensor, _ expected: Tensor, absolute: Float = 1e-5, relative: Float = 1e-4,
+                 _ comment: Comment? = nil, sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(actual.shape == expected.shape, comment, sourceLocation: sourceLocation)
+    guard actual.shape == expected.shape else { return }
+    let a = actual.scalars, e = expected.scalars
+    var worst = 0, worstExcess: Float = 0
+    for index in a.indices {
+        let excess = abs(a[index] - e[index]) - (absolute + relative * abs(e[index]))
+        if excess > worstExcess || a[index].isNaN != e[index].isNaN { worst = index; worstExcess = max(excess, .infinity * (a[index].isNaN ? 1 : 0)) }
+    }
+    #expect(worstExcess <= 0,
+            "element \(worst): \(a.isEmpty ? 0 : a[worst]) vs expected \(e.isEmpty ? 0 : e[worst]) \(comment.map { "(\($0))" } ?? "")",
+            sourceLocation: sourceLocation)
+}

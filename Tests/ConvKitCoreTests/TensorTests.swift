@@ -1,0 +1,57 @@
+@testable import ConvKitCore
+import Testing
+
+@Suite struct TensorTests {
+    @Test func viewsShareStorageWithoutCopying() throws {
+        let x = Tensor((0..<24).map(Float.init), shape: [2, 3, 4])
+        let reshaped = try x.reshaped([6, -1])
+        #expect(reshaped.shape == [6, 4])
+        #expect(reshaped.storage === x.storage)
+        let permuted = try x.permuted([2, 0, 1])
+        #expect(permuted.storage === x.storage)
+        #expect(permuted.shape == [4, 2, 3])
+        #expect(!permuted.isContiguous)
+        #expect(permuted.contiguous().scalars.prefix(6) == [0, 4, 8, 12, 16, 20])
+        let sliced = try x.sliced(axis: 2, start: 1, end: 4, step: 2)
+        #expect(sliced.scalars == [1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23])
+        let expanded = try Tensor([1, 2, 3], shape: [3, 1]).expanded(to: [2, 3, 4])
+        #expect(expanded.strides == [0, 1, 0])
+        #expect(expanded.scalars.prefix(8) == [1, 1, 1, 1, 2, 2, 2, 2])
+    }
+
+    @Test func broadcastingArithmeticAndGradients() throws {
+        let a = randomTensor([2, 3, 4], seed: 1), b = randomTensor([3, 1], seed: 2)
+        let sum = try a + b
+        #expect(sum.shape == [2, 3, 4])
+        #expect(abs(sum.scalars[5] - (a.scalars[5] + b.scalars[1])) < 1e-6)
+        try checkGradients([a, b]) { try $0[0] * $0[1] - $0[0] / ($0[1] * $0[1] + 2) }
+    }
+
+    @Test func invalidShapesNameTheShapes() {
+        let a = Tensor.zeros([2, 3]), b = Tensor.zeros([4])
+        #expect(throws: TensorError("add: shapes [2, 3] and [4] cannot be broadcast together (dimension 1 is 3 vs 4)")) {
+            try a + b
+        }
+        #expect(throws: TensorError.self) { try a.reshaped([4, 2]) }
+    }
+
+    @Test func gradientsAccumulateAndNoGradRecordsNothing() throws {
+        let w = Tensor([1, 2, 3]).requiringGrad()
+        try (w * 2).sum().backward()
+        try (w * 3).sum().backward()
+        #expect(w.grad?.scalars == [5, 5, 5])
+        let untracked = withNoGrad { w * 2 }
+        #expect(!untracked.requiresGrad)
+        #expect(untracked.gradFunctionName == nil)
+        #expect((w * 2).detached().requiresGrad == false)
+    }
+
+    @Test func seededGeneratorsReproduce() {
+        var first = RandomGenerator(seed: 42), second = RandomGenerator(seed: 42)
+        #expect(Tensor.normal([100], using: &first).scalars == Tensor.normal([100], using: &second).scalars)
+        let samples = Tensor.normal([20_000], using: &first).scalars
+        let mean = samples.reduce(0, +) / Float(samples.count)
+        let variance = samples.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Float(samples.count)
+        #expect(abs(mean) < 0.03 && abs(variance - 1) < 0.05)
+    }
+}
