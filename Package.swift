@@ -6,6 +6,9 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "ConvKitCore", targets: ["ConvKitCore"]),
+        .library(name: "ConvKitNN", targets: ["ConvKitNN"]),
+        .library(name: "ConvKitOptim", targets: ["ConvKitOptim"]),
+        .library(name: "ConvKitData", targets: ["ConvKitData"]),
         .library(name: "ConvKitInterop", targets: ["ConvKitInterop"]),
         .executable(name: "convkit", targets: ["convkit"]),
     ],
@@ -16,11 +19,16 @@ let package = Package(
         // oneDNN 2.6 (Debian's libdnnl-dev): convolution, pooling, batch norm and GEMM kernels.
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
         .target(name: "ConvKitCore", dependencies: ["CDNNL"]),
-        .target(name: "ConvKitInterop", dependencies: ["ConvKitCore"]),
+        // zlib (preinstalled): gzip-compressed datasets and zip-format PyTorch checkpoints.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(name: "ConvKitNN", dependencies: ["ConvKitCore"]),
+        .target(name: "ConvKitOptim", dependencies: ["ConvKitNN"]),
+        .target(name: "ConvKitData", dependencies: ["ConvKitCore", "CZlib"]),
+        .target(name: "ConvKitInterop", dependencies: ["ConvKitNN"]),
         .executableTarget(
             name: "convkit",
             dependencies: [
-                "ConvKitCore", "ConvKitInterop",
+                "ConvKitCore", "ConvKitNN", "ConvKitOptim", "ConvKitData", "ConvKitInterop",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(

@@ -1,0 +1,2 @@
+// Importing ConvKitData brings the tensor engine with it.
+@_exported import ConvKitCore

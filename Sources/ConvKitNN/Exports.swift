@@ -1,0 +1,2 @@
+// Importing ConvKitNN brings the tensor engine with it.
+@_exported import ConvKitCore

@@ -1,0 +1,2 @@
+// Importing ConvKitOptim brings the tensor engine with it.
+@_exported import ConvKitNN
