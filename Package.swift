@@ -35,5 +35,6 @@ let package = Package(
             name: "ConvKitCoreTests",
             dependencies: ["ConvKitCore", "ConvKitInterop"],
             resources: [.copy("Fixtures")]),
+        .testTarget(name: "ConvKitNNTests", dependencies: ["ConvKitNN", "ConvKitInterop"]),
     ]
 )
