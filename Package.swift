@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "ConvKitOptim", targets: ["ConvKitOptim"]),
         .library(name: "ConvKitData", targets: ["ConvKitData"]),
         .library(name: "ConvKitInterop", targets: ["ConvKitInterop"]),
+        .library(name: "ConvKitTraining", targets: ["ConvKitTraining"]),
         .executable(name: "convkit", targets: ["convkit"]),
     ],
     dependencies: [
@@ -25,10 +26,11 @@ let package = Package(
         .target(name: "ConvKitOptim", dependencies: ["ConvKitNN"]),
         .target(name: "ConvKitData", dependencies: ["ConvKitCore", "CZlib"]),
         .target(name: "ConvKitInterop", dependencies: ["ConvKitNN"]),
+        .target(name: "ConvKitTraining", dependencies: ["ConvKitNN", "ConvKitOptim", "ConvKitData", "ConvKitInterop"]),
         .executableTarget(
             name: "convkit",
             dependencies: [
-                "ConvKitCore", "ConvKitNN", "ConvKitOptim", "ConvKitData", "ConvKitInterop",
+                "ConvKitCore", "ConvKitNN", "ConvKitOptim", "ConvKitData", "ConvKitInterop", "ConvKitTraining",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(
@@ -36,5 +38,6 @@ let package = Package(
             dependencies: ["ConvKitCore", "ConvKitInterop"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "ConvKitNNTests", dependencies: ["ConvKitNN", "ConvKitInterop"]),
+        .testTarget(name: "ConvKitTrainingTests", dependencies: ["ConvKitTraining"]),
     ]
 )
