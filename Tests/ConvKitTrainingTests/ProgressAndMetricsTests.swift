@@ -40,3 +40,31 @@ import Testing
         #expect(try MetricsLog.load(from: directory).epochs == [first])
     }
 }
+
+@Suite struct CheckpointTests {
+    @Test func roundTripSeparatesModelAndOptimizerState() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ck-\(UUID()).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let checkpoint = Checkpoint(
+            modelState: [("conv1.weight", Tensor([1, 2], shape: [2])), ("bn.num_batches_tracked", Tensor(integers: [5], shape: []))],
+            optimizerState: ["state.0.momentum_buffer": Tensor([0.5, 0.25], shape: [2])],
+            metadata: ["epoch": "4", "optimizer": "sgd"])
+        try checkpoint.write(to: url)
+        let loaded = try Checkpoint.read(url)
+        #expect(loaded.modelState.map(\.0) == ["conv1.weight", "bn.num_batches_tracked"])
+        #expect(loaded.optimizerState["state.0.momentum_buffer"]?.scalars == [0.5, 0.25])
+        #expect(loaded.epoch == 4)
+    }
+
+    @Test func overwritingLeavesOneCompleteFileAndNoTemporaries() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ck-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("last.safetensors")
+        try Checkpoint(modelState: [("w", Tensor([1], shape: [1]))], metadata: ["epoch": "1"]).write(to: url)
+        try Checkpoint(modelState: [("w", Tensor([2], shape: [1]))], metadata: ["epoch": "2"]).write(to: url)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["last.safetensors"])
+        let loaded = try Checkpoint.read(url)
+        #expect(loaded.epoch == 2 && loaded.modelState.first?.1.scalars == [2])
+    }
+}
