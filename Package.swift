@@ -26,11 +26,12 @@ let package = Package(
         .target(name: "ConvKitOptim", dependencies: ["ConvKitNN"]),
         .target(name: "ConvKitData", dependencies: ["ConvKitCore", "CZlib"]),
         .target(name: "ConvKitInterop", dependencies: ["ConvKitNN"]),
+        .target(name: "ConvKitBenchmarks", dependencies: ["ConvKitCore"]),
         .target(name: "ConvKitTraining", dependencies: ["ConvKitNN", "ConvKitOptim", "ConvKitData", "ConvKitInterop"]),
         .executableTarget(
             name: "convkit",
             dependencies: [
-                "ConvKitCore", "ConvKitNN", "ConvKitOptim", "ConvKitData", "ConvKitInterop", "ConvKitTraining",
+                "ConvKitCore", "ConvKitNN", "ConvKitOptim", "ConvKitData", "ConvKitInterop", "ConvKitTraining", "ConvKitBenchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(

@@ -35,7 +35,7 @@ public final class Tensor {
     }
 
     /// A new contiguous tensor with uninitialized (or zeroed) memory.
-    convenience init(uninitializedShape shape: [Int], dtype: DType = .float32, zeroed: Bool = false) {
+    package convenience init(uninitializedShape shape: [Int], dtype: DType = .float32, zeroed: Bool = false) {
         let count = shape.reduce(1, *)
         let storage = TensorStorage(byteCount: count * dtype.byteSize, zeroed: zeroed)
         self.init(storage: storage, shape: shape, strides: Tensor.contiguousStrides(for: shape), offset: 0, dtype: dtype)
@@ -101,7 +101,7 @@ public final class Tensor {
 
 extension Tensor {
     /// Pointer to the first float element of this view (honouring `offset`).
-    var floatPointer: UnsafeMutablePointer<Float> {
+    package var floatPointer: UnsafeMutablePointer<Float> {
         storage.base.assumingMemoryBound(to: Float.self) + offset
     }
 

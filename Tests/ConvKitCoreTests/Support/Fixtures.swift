@@ -14,16 +14,17 @@ func fixture(_ testCase: String, _ array: String) throws -> Tensor {
 
 /// Asserts two tensors have the same shape and agree within `absolute + relative * |expected|`.
 func expectClose(_ actual: Tensor, _ expected: Tensor, absolute: Float = 1e-5, relative: Float = 1e-4,
-                 _ comment: Comment? = nil, sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(actual.shape == expected.shape, comment, sourceLocation: sourceLocation)
+                 _ comment: String = "", sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(actual.shape == expected.shape, "shape \(actual.shape) vs \(expected.shape) \(comment)", sourceLocation: sourceLocation)
     guard actual.shape == expected.shape else { return }
     let a = actual.scalars, e = expected.scalars
     var worst = 0, worstExcess: Float = 0
     for index in a.indices {
-        let excess = abs(a[index] - e[index]) - (absolute + relative * abs(e[index]))
-        if excess > worstExcess || a[index].isNaN != e[index].isNaN { worst = index; worstExcess = max(excess, .infinity * (a[index].isNaN ? 1 : 0)) }
+        let nanMismatch = a[index].isNaN != e[index].isNaN
+        let excess = nanMismatch ? Float.infinity : abs(a[index] - e[index]) - (absolute + relative * abs(e[index]))
+        if excess > worstExcess { worst = index; worstExcess = excess }
     }
     #expect(worstExcess <= 0,
-            "element \(worst): \(a.isEmpty ? 0 : a[worst]) vs expected \(e.isEmpty ? 0 : e[worst]) \(comment.map { "(\($0))" } ?? "")",
+            "element \(worst): \(a.isEmpty ? 0 : a[worst]) vs expected \(e.isEmpty ? 0 : e[worst]) \(comment)",
             sourceLocation: sourceLocation)
 }

@@ -1,0 +1,175 @@
+import CDNNL
+
+/// Everything that determines a 2-D convolution's kernel, validated by `conv2d`.
+package struct ConvolutionGeometry: Hashable, CustomStringConvertible {
+    package init(batch: Int, inChannels: Int, height: Int, width: Int, outChannels: Int, kernelHeight: Int,
+                 kernelWidth: Int, strideHeight: Int, strideWidth: Int, padTop: Int, padLeft: Int, padBottom: Int,
+                 padRight: Int, dilationHeight: Int, dilationWidth: Int, groups: Int) {
+        (self.batch, self.inChannels, self.height, self.width) = (batch, inChannels, height, width)
+        (self.outChannels, self.kernelHeight, self.kernelWidth) = (outChannels, kernelHeight, kernelWidth)
+        (self.strideHeight, self.strideWidth) = (strideHeight, strideWidth)
+        (self.padTop, self.padLeft, self.padBottom, self.padRight) = (padTop, padLeft, padBottom, padRight)
+        (self.dilationHeight, self.dilationWidth, self.groups) = (dilationHeight, dilationWidth, groups)
+    }
+
+    package var batch, inChannels, height, width: Int
+    package var outChannels, kernelHeight, kernelWidth: Int
+    package var strideHeight, strideWidth: Int
+    package var padTop, padLeft, padBottom, padRight: Int
+    package var dilationHeight, dilationWidth: Int
+    package var groups: Int
+
+    package var outHeight: Int {
+        (height + padTop + padBottom - dilationHeight * (kernelHeight - 1) - 1) / strideHeight + 1
+    }
+
+    package var outWidth: Int {
+        (width + padLeft + padRight - dilationWidth * (kernelWidth - 1) - 1) / strideWidth + 1
+    }
+
+    package var inputShape: [Int] { [batch, inChannels, height, width] }
+    package var outputShape: [Int] { [batch, outChannels, outHeight, outWidth] }
+    package var weightShape: [Int] { [outChannels, inChannels / groups, kernelHeight, kernelWidth] }
+
+    /// Multiply-adds of the forward pass (the same for each backward pass).
+    package var multiplyAdds: Int { batch * outChannels * outHeight * outWidth * (inChannels / groups) * kernelHeight * kernelWidth }
+
+    package var description: String {
+        "\(batch)x\(inChannels)x\(height)x\(width)->\(outChannels) k\(kernelHeight)x\(kernelWidth) "
+            + "s\(strideHeight)x\(strideWidth) p\(padTop),\(padLeft),\(padBottom),\(padRight) "
+            + "d\(dilationHeight)x\(dilationWidth) g\(groups)"
+    }
+}
+
+/// oneDNN convolution: forward (optionally fused with ReLU), backward data and backward
+/// weights, on NCHW / OIHW buffers. The primitives pick blocked layouts; data is
+/// reordered in and out around them.
+package enum DNNLConvolution {
+    /// Source, weights and destination descriptors in ConvKit's plain layouts.
+    private static func userDescriptors(_ g: ConvolutionGeometry)
+        -> (source: dnnl_memory_desc_t, weights: dnnl_memory_desc_t, bias: dnnl_memory_desc_t, destination: dnnl_memory_desc_t) {
+        let weights = g.groups == 1
+            ? dnnlDescriptor(g.weightShape, tag: dnnl_oihw)
+            : dnnlDescriptor([g.groups, g.outChannels / g.groups, g.inChannels / g.groups, g.kernelHeight, g.kernelWidth],
+                             tag: dnnl_goihw)
+        return (dnnlDescriptor(g.inputShape, tag: dnnl_nchw), weights, dnnlDescriptor([g.outChannels], tag: dnnl_a),
+                dnnlDescriptor(g.outputShape, tag: dnnl_nchw))
+    }
+
+    private static func anyDescriptors(_ g: ConvolutionGeometry)
+        -> (source: dnnl_memory_desc_t, weights: dnnl_memory_desc_t, destination: dnnl_memory_desc_t) {
+        let weightDims = g.groups == 1 ? g.weightShape
+            : [g.groups, g.outChannels / g.groups, g.inChannels / g.groups, g.kernelHeight, g.kernelWidth]
+        return (dnnlDescriptor(g.inputShape, tag: dnnl_format_tag_any),
+                dnnlDescriptor(weightDims, tag: dnnl_format_tag_any),
+                dnnlDescriptor(g.outputShape, tag: dnnl_format_tag_any))
+    }
+
+    private static func spatial(_ g: ConvolutionGeometry) -> (strides: [Int64], dilations: [Int64], left: [Int64], right: [Int64]) {
+        ([Int64(g.strideHeight), Int64(g.strideWidth)],
+         [Int64(g.dilationHeight - 1), Int64(g.dilationWidth - 1)],
+         [Int64(g.padTop), Int64(g.padLeft)],
+         [Int64(g.padBottom), Int64(g.padRight)])
+    }
+
+    private static func forwardPrimitive(_ g: ConvolutionGeometry, hasBias: Bool, fusedReLU: Bool,
+                                         training: Bool) throws -> DNNLPrimitive {
+        let key = "conv.fwd:\(g):\(hasBias):\(fusedReLU):\(training)"
+        return try DNNLContext.shared.primitive(key) {
+            var (source, weights, destination) = anyDescriptors(g)
+            // A zero descriptor disables the bias term.
+            var bias = hasBias ? userDescriptors(g).bias : dnnl_memory_desc_t()
+            let (strides, dilations, left, right) = spatial(g)
+            var operation = dnnl_convolution_desc_t()
+            try dnnlCheck(dnnl_dilated_convolution_forward_desc_init(
+                &operation, training ? dnnl_forward_training : dnnl_forward_inference, dnnl_convolution_direct,
+                &source, &weights, &bias, &destination, strides, dilations, left, right), "conv2d forward")
+            var attributes: dnnl_primitive_attr_t?
+            defer { if attributes != nil { dnnl_primitive_attr_destroy(attributes) } }
+            if fusedReLU {
+                var postOps: dnnl_post_ops_t?
+                dnnl_primitive_attr_create(&attributes)
+                dnnl_post_ops_create(&postOps)
+                dnnl_post_ops_append_eltwise(postOps, 1, dnnl_eltwise_relu, 0, 0)
+                dnnl_primitive_attr_set_post_ops(attributes, postOps)
+                dnnl_post_ops_destroy(postOps)
+            }
+            return try DNNLPrimitive(operation: &operation, attributes: attributes, what: "conv2d forward")
+        }
+    }
+
+    /// `output = conv(input, weight) + bias`, then ReLU when `fusedReLU`.
+    package static func forward(_ g: ConvolutionGeometry, input: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>,
+                        bias: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>,
+                        fusedReLU: Bool, training: Bool) throws {
+        let primitive = try forwardPrimitive(g, hasBias: bias != nil, fusedReLU: fusedReLU, training: training)
+        let user = userDescriptors(g)
+        let wantedSource = primitive.memoryDescriptor(dnnl_query_src_md)
+        let wantedWeights = primitive.memoryDescriptor(dnnl_query_weights_md)
+        let wantedDestination = primitive.memoryDescriptor(dnnl_query_dst_md)
+        let source = try DNNLReorder.staged(user: user.source, input, wanted: wantedSource, copyIn: true)
+        let weights = try DNNLReorder.staged(user: user.weights, weight, wanted: wantedWeights, copyIn: true)
+        let destination = try DNNLReorder.staged(user: user.destination, output, wanted: wantedDestination, copyIn: false)
+        var arguments = [(DNNL_ARG_SRC, wantedSource, source.pointer), (DNNL_ARG_WEIGHTS, wantedWeights, weights.pointer),
+                         (DNNL_ARG_DST, wantedDestination, destination.pointer)]
+        if let bias { arguments.append((DNNL_ARG_BIAS, user.bias, UnsafeMutableRawPointer(bias))) }
+        try primitive.execute(arguments, what: "conv2d forward")
+        try destination.copyOut(as: wantedDestination, to: user.destination, output)
+    }
+
+    /// Gradient w.r.t. the input: `gradInput = conv_transpose(gradOutput, weight)`.
+    package static func backwardData(_ g: ConvolutionGeometry, gradOutput: UnsafeMutablePointer<Float>,
+                             weight: UnsafeMutablePointer<Float>, gradInput: UnsafeMutablePointer<Float>) throws {
+        let hint = try forwardPrimitive(g, hasBias: false, fusedReLU: false, training: true)
+        let primitive = try DNNLContext.shared.primitive("conv.bwd_data:\(g)") {
+            var (source, weights, destination) = anyDescriptors(g)
+            let (strides, dilations, left, right) = spatial(g)
+            var operation = dnnl_convolution_desc_t()
+            try dnnlCheck(dnnl_dilated_convolution_backward_data_desc_init(
+                &operation, dnnl_convolution_direct, &source, &weights, &destination, strides, dilations, left, right),
+                "conv2d backward data")
+            return try DNNLPrimitive(operation: &operation, hint: hint, what: "conv2d backward data")
+        }
+        let user = userDescriptors(g)
+        let wantedGradOutput = primitive.memoryDescriptor(dnnl_query_diff_dst_md)
+        let wantedWeights = primitive.memoryDescriptor(dnnl_query_weights_md)
+        let wantedGradInput = primitive.memoryDescriptor(dnnl_query_diff_src_md)
+        let diffDestination = try DNNLReorder.staged(user: user.destination, gradOutput, wanted: wantedGradOutput, copyIn: true)
+        let weights = try DNNLReorder.staged(user: user.weights, weight, wanted: wantedWeights, copyIn: true)
+        let diffSource = try DNNLReorder.staged(user: user.source, gradInput, wanted: wantedGradInput, copyIn: false)
+        try primitive.execute([(DNNL_ARG_DIFF_DST, wantedGradOutput, diffDestination.pointer),
+                               (DNNL_ARG_WEIGHTS, wantedWeights, weights.pointer),
+                               (DNNL_ARG_DIFF_SRC, wantedGradInput, diffSource.pointer)], what: "conv2d backward data")
+        try diffSource.copyOut(as: wantedGradInput, to: user.source, gradInput)
+    }
+
+    /// Gradients w.r.t. the weight and (when `gradBias` is given) the bias.
+    package static func backwardWeights(_ g: ConvolutionGeometry, input: UnsafeMutablePointer<Float>,
+                                gradOutput: UnsafeMutablePointer<Float>, gradWeight: UnsafeMutablePointer<Float>,
+                                gradBias: UnsafeMutablePointer<Float>?) throws {
+        let hint = try forwardPrimitive(g, hasBias: gradBias != nil, fusedReLU: false, training: true)
+        let primitive = try DNNLContext.shared.primitive("conv.bwd_weights:\(g):\(gradBias != nil)") {
+            var (source, weights, destination) = anyDescriptors(g)
+            var bias = gradBias != nil ? userDescriptors(g).bias : dnnl_memory_desc_t()
+            let (strides, dilations, left, right) = spatial(g)
+            var operation = dnnl_convolution_desc_t()
+            try dnnlCheck(dnnl_dilated_convolution_backward_weights_desc_init(
+                &operation, dnnl_convolution_direct, &source, &weights, &bias, &destination,
+                strides, dilations, left, right), "conv2d backward weights")
+            return try DNNLPrimitive(operation: &operation, hint: hint, what: "conv2d backward weights")
+        }
+        let user = userDescriptors(g)
+        let wantedSource = primitive.memoryDescriptor(dnnl_query_src_md)
+        let wantedGradOutput = primitive.memoryDescriptor(dnnl_query_diff_dst_md)
+        let wantedGradWeight = primitive.memoryDescriptor(dnnl_query_diff_weights_md)
+        let source = try DNNLReorder.staged(user: user.source, input, wanted: wantedSource, copyIn: true)
+        let diffDestination = try DNNLReorder.staged(user: user.destination, gradOutput, wanted: wantedGradOutput, copyIn: true)
+        let diffWeights = try DNNLReorder.staged(user: user.weights, gradWeight, wanted: wantedGradWeight, copyIn: false)
+        var arguments = [(DNNL_ARG_SRC, wantedSource, source.pointer),
+                         (DNNL_ARG_DIFF_DST, wantedGradOutput, diffDestination.pointer),
+                         (DNNL_ARG_DIFF_WEIGHTS, wantedGradWeight, diffWeights.pointer)]
+        if let gradBias { arguments.append((DNNL_ARG_DIFF_BIAS, user.bias, UnsafeMutableRawPointer(gradBias))) }
+        try primitive.execute(arguments, what: "conv2d backward weights")
+        try diffWeights.copyOut(as: wantedGradWeight, to: user.weights, gradWeight)
+    }
+}

@@ -1,0 +1,46 @@
+import CDNNL
+
+/// Moving data between ConvKit's plain layouts and the blocked layouts oneDNN's fastest
+/// kernels want (e.g. `nChw16c`), with scratch buffers for the blocked copies.
+enum DNNLReorder {
+    /// Copies `source` (laid out as `from`) into `destination` (laid out as `to`).
+    static func run(from: dnnl_memory_desc_t, _ source: UnsafeMutableRawPointer,
+                    to: dnnl_memory_desc_t, _ destination: UnsafeMutableRawPointer) throws {
+        let key = "reorder:" + layoutKey(from) + "->" + layoutKey(to)
+        let reorder = try DNNLContext.shared.primitive(key) {
+            var descriptor: dnnl_primitive_desc_t?
+            var fromCopy = from, toCopy = to
+            let engine = DNNLContext.shared.engine
+            try dnnlCheck(dnnl_reorder_primitive_desc_create(&descriptor, &fromCopy, engine, &toCopy, engine, nil), "reorder")
+            return try DNNLPrimitive(descriptor: descriptor!, what: "reorder")
+        }
+        try reorder.execute([(DNNL_ARG_FROM, from, source), (DNNL_ARG_TO, to, destination)], what: "reorder")
+    }
+
+    /// A buffer holding `user` data in the layout `wanted`: the user's own pointer when
+    /// the layouts agree, otherwise a reordered scratch copy (when `copyIn`).
+    static func staged(user: dnnl_memory_desc_t, _ pointer: UnsafeMutableRawPointer, wanted: dnnl_memory_desc_t,
+                       copyIn: Bool) throws -> StagedBuffer {
+        if user.isSameLayout(as: wanted) { return StagedBuffer(pointer: pointer, storage: nil) }
+        let storage = TensorStorage(byteCount: wanted.byteSize, zeroed: !copyIn)
+        if copyIn { try run(from: user, pointer, to: wanted, storage.base) }
+        return StagedBuffer(pointer: storage.base, storage: storage)
+    }
+
+    /// A stable text key for a memory layout, for the primitive cache.
+    static func layoutKey(_ descriptor: dnnl_memory_desc_t) -> String {
+        withUnsafeBytes(of: descriptor) { bytes in bytes.map { String($0, radix: 16) }.joined() }
+    }
+}
+
+/// Data in the layout a primitive wants; `storage` is non-nil when it is a scratch copy.
+struct StagedBuffer {
+    let pointer: UnsafeMutableRawPointer
+    let storage: TensorStorage?
+
+    /// Copies a scratch result back into the user's buffer.
+    func copyOut(as wanted: dnnl_memory_desc_t, to user: dnnl_memory_desc_t, _ destination: UnsafeMutableRawPointer) throws {
+        guard storage != nil else { return }
+        try DNNLReorder.run(from: wanted, pointer, to: user, destination)
+    }
+}
