@@ -2,7 +2,7 @@
 extension Tensor {
     /// The shape two operands broadcast to, or an error naming both shapes.
     static func broadcastShape(_ a: [Int], _ b: [Int], op: String) throws -> [Int] {
-        let rank = max(a.count, b.count)
+        let rank = Swift.max(a.count, b.count)
         return try (0..<rank).map { axis in
             let da = axis < rank - a.count ? 1 : a[axis - (rank - a.count)]
             let db = axis < rank - b.count ? 1 : b[axis - (rank - b.count)]
@@ -10,7 +10,7 @@ extension Tensor {
                 throw TensorError("\(op): shapes \(describe(a)) and \(describe(b)) cannot be broadcast together "
                     + "(dimension \(axis) is \(da) vs \(db))")
             }
-            return max(da, db)
+            return Swift.max(da, db)
         }
     }
 

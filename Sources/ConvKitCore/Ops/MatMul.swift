@@ -5,11 +5,11 @@ extension Tensor {
     fileprivate func gemmOperand(matrixAt offset: Int) -> GemmOperand {
         let rows = shape[rank - 2], columns = shape[rank - 1]
         let rowStride = strides[rank - 2], columnStride = strides[rank - 1]
-        if columnStride == 1 && (rowStride >= max(columns, 1) || rows == 1) {
-            return GemmOperand(pointer: floatPointer + offset, transposed: false, leadingDimension: max(rowStride, columns))
+        if columnStride == 1 && (rowStride >= Swift.max(columns, 1) || rows == 1) {
+            return GemmOperand(pointer: floatPointer + offset, transposed: false, leadingDimension: Swift.max(rowStride, columns))
         }
-        if rowStride == 1 && (columnStride >= max(rows, 1) || columns == 1) {
-            return GemmOperand(pointer: floatPointer + offset, transposed: true, leadingDimension: max(columnStride, rows))
+        if rowStride == 1 && (columnStride >= Swift.max(rows, 1) || columns == 1) {
+            return GemmOperand(pointer: floatPointer + offset, transposed: true, leadingDimension: Swift.max(columnStride, rows))
         }
         preconditionFailure("gemmOperand called on a view that needs materializing first")
     }

@@ -138,8 +138,8 @@ extension Tensor {
     public func sliced(axis: Int, start: Int, end: Int? = nil, step: Int = 1) throws -> Tensor {
         let resolvedAxis = try resolvedAxis(axis, for: "slice")
         let size = shape[resolvedAxis]
-        let lower = min(max(start < 0 ? start + size : start, 0), size)
-        let upper = min(max((end ?? size) < 0 ? (end ?? size) + size : (end ?? size), lower), size)
+        let lower = Swift.min(Swift.max(start < 0 ? start + size : start, 0), size)
+        let upper = Swift.min(Swift.max((end ?? size) < 0 ? (end ?? size) + size : (end ?? size), lower), size)
         guard step > 0 else { throw TensorError("slice: step must be positive, got \(step)") }
         var newShape = shape, newStrides = strides
         newShape[resolvedAxis] = (upper - lower + step - 1) / step

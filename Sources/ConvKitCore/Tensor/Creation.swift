@@ -50,7 +50,7 @@ extension Tensor {
     /// `[start, start + step, ...)` up to but excluding `end`, as PyTorch's `arange`.
     public static func arange(_ start: Float = 0, _ end: Float, step: Float = 1) -> Tensor {
         precondition(step != 0, "arange: step must not be zero")
-        let count = max(0, Int(((end - start) / step).rounded(.up)))
+        let count = Swift.max(0, Int(((end - start) / step).rounded(.up)))
         return Tensor((0..<count).map { start + Float($0) * step }, shape: [count])
     }
 

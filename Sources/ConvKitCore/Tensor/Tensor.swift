@@ -84,7 +84,7 @@ public final class Tensor {
 
     func resolvedAxis(_ axis: Int, for op: String) throws -> Int {
         let resolved = axis < 0 ? axis + rank : axis
-        guard resolved >= 0, resolved < max(rank, 1) else {
+        guard resolved >= 0, resolved < Swift.max(rank, 1) else {
             throw TensorError("\(op): axis \(axis) is out of range for a tensor of shape \(describe(shape))")
         }
         return resolved

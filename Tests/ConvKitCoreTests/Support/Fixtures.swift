@@ -28,3 +28,20 @@ func expectClose(_ actual: Tensor, _ expected: Tensor, absolute: Float = 1e-5, r
             "element \(worst): \(a.isEmpty ? 0 : a[worst]) vs expected \(e.isEmpty ? 0 : e[worst]) \(comment)",
             sourceLocation: sourceLocation)
 }
+
+/// Runs `op` on a fixture case's inputs (`input0`, `input1`, ...), compares the output
+/// with PyTorch's, back-propagates PyTorch's upstream gradient and compares every
+/// input gradient too.
+func expectMatchesFixture(_ testCase: String, inputs inputCount: Int = 1, absolute: Float = 1e-5, relative: Float = 1e-4,
+                          sourceLocation: SourceLocation = #_sourceLocation, _ op: ([Tensor]) throws -> Tensor) throws {
+    let inputs = try (0..<inputCount).map { try fixture(testCase, "input\($0)").requiringGrad() }
+    let output = try op(inputs)
+    expectClose(output, try fixture(testCase, "output"), absolute: absolute, relative: relative, "\(testCase) output",
+                sourceLocation: sourceLocation)
+    try output.backward(try fixture(testCase, "grad_output"))
+    for (index, input) in inputs.enumerated() {
+        let gradient = try #require(input.grad, "\(testCase): input \(index) got no gradient", sourceLocation: sourceLocation)
+        expectClose(gradient, try fixture(testCase, "grad_input\(index)"), absolute: absolute, relative: relative,
+                    "\(testCase) gradient of input \(index)", sourceLocation: sourceLocation)
+    }
+}
