@@ -41,7 +41,7 @@ import Testing
         expectClose(output, try fixture(name, "output"))
     }
 
-    /// The oneDNN path against the plain-loop oracle, over awkward geometries.
+    /// The oneDNN path, in both activation layouts, against the plain-loop oracle, over awkward geometries.
     @Test(arguments: [
         [1, 3, 9, 7, 5, 3, 2, 1, 1, 2, 1, 1, 1, 1],  // N C H W O kH kW sH sW pT pL pB pR groups... (dilation 1)
         [2, 5, 8, 8, 7, 2, 2, 3, 3, 0, 0, 0, 0, 1],
@@ -56,23 +56,25 @@ import Testing
                                     dilationHeight: 1, dilationWidth: 1, groups: p[13])
         let input = randomTensor(g.inputShape, seed: 1), weight = randomTensor(g.weightShape, seed: 2)
         let bias = randomTensor([g.outChannels], seed: 3), gradOutput = randomTensor(g.outputShape, seed: 4)
-        let output = Tensor(uninitializedShape: g.outputShape)
-        try DNNLConvolution.forward(g, input: input.floatPointer, weight: weight.floatPointer, bias: bias.floatPointer,
-                                    output: output.floatPointer, fusedReLU: false, training: true)
         let expected = ReferenceConvolution.forward(g, input: input.scalars, weight: weight.scalars, bias: bias.scalars)
-        expectClose(output, Tensor(expected, shape: g.outputShape), "forward \(g)")
-
-        let gradInput = Tensor(uninitializedShape: g.inputShape)
-        try DNNLConvolution.backwardData(g, gradOutput: gradOutput.floatPointer, weight: weight.floatPointer,
-                                         gradInput: gradInput.floatPointer)
         let expectedInput = ReferenceConvolution.backwardData(g, gradOutput: gradOutput.scalars, weight: weight.scalars)
-        expectClose(gradInput, Tensor(expectedInput, shape: g.inputShape), "backward data \(g)")
-
-        let gradWeight = Tensor(uninitializedShape: g.weightShape)
-        try DNNLConvolution.backwardWeights(g, input: input.floatPointer, gradOutput: gradOutput.floatPointer,
-                                            gradWeight: gradWeight.floatPointer, gradBias: nil)
         let expectedWeight = ReferenceConvolution.backwardWeights(g, input: input.scalars, gradOutput: gradOutput.scalars)
-        expectClose(gradWeight, Tensor(expectedWeight, shape: g.weightShape), "backward weights \(g)")
+        for layout in ConvolutionLayout.allCases {
+            let output = Tensor(uninitializedShape: g.outputShape)
+            try DNNLConvolution.forward(g, input: input.floatPointer, weight: weight.floatPointer, bias: bias.floatPointer,
+                                        output: output.floatPointer, fusedReLU: false, training: true, layout: layout)
+            expectClose(output, Tensor(expected, shape: g.outputShape), "forward \(g) \(layout)")
+
+            let gradInput = Tensor(uninitializedShape: g.inputShape)
+            try DNNLConvolution.backwardData(g, gradOutput: gradOutput.floatPointer, weight: weight.floatPointer,
+                                             gradInput: gradInput.floatPointer, layout: layout)
+            expectClose(gradInput, Tensor(expectedInput, shape: g.inputShape), "backward data \(g) \(layout)")
+
+            let gradWeight = Tensor(uninitializedShape: g.weightShape)
+            try DNNLConvolution.backwardWeights(g, input: input.floatPointer, gradOutput: gradOutput.floatPointer,
+                                                gradWeight: gradWeight.floatPointer, gradBias: nil, layout: layout)
+            expectClose(gradWeight, Tensor(expectedWeight, shape: g.weightShape), "backward weights \(g) \(layout)")
+        }
     }
 
     @Test func gradientsMatchFiniteDifferences() throws {

@@ -41,9 +41,19 @@ package struct ConvolutionGeometry: Hashable, CustomStringConvertible {
     }
 }
 
+/// Where a convolution primitive keeps activations while it runs.
+package enum ConvolutionLayout: String, CaseIterable, Sendable {
+    /// NCHW as the caller holds it: no reorders (oneDNN's GEMM-based kernels). Fastest
+    /// here for few input channels (a network's 3-channel stem) and for 1x1 convolutions.
+    case plain
+    /// The primitive's preferred blocked layout (e.g. `nChw16c`), reordered in and out.
+    /// Fastest for 3x3 layers with many channels despite the reorders.
+    case blocked
+}
+
 /// oneDNN convolution: forward (optionally fused with ReLU), backward data and backward
-/// weights, on NCHW / OIHW buffers. The primitives pick blocked layouts; data is
-/// reordered in and out around them.
+/// weights, on NCHW / OIHW buffers, in whichever ``ConvolutionLayout`` measured fastest
+/// for the geometry.
 package enum DNNLConvolution {
     /// Source, weights and destination descriptors in ConvKit's plain layouts.
     private static func userDescriptors(_ g: ConvolutionGeometry)
@@ -56,13 +66,16 @@ package enum DNNLConvolution {
                 dnnlDescriptor(g.outputShape, tag: dnnl_nchw))
     }
 
-    private static func anyDescriptors(_ g: ConvolutionGeometry)
+    /// Descriptors offered to the primitive: activations in `layout`, weights in
+    /// whatever layout the kernel prefers (they are small, so reordering them is cheap).
+    private static func primitiveDescriptors(_ g: ConvolutionGeometry, _ layout: ConvolutionLayout)
         -> (source: dnnl_memory_desc_t, weights: dnnl_memory_desc_t, destination: dnnl_memory_desc_t) {
         let weightDims = g.groups == 1 ? g.weightShape
             : [g.groups, g.outChannels / g.groups, g.inChannels / g.groups, g.kernelHeight, g.kernelWidth]
-        return (dnnlDescriptor(g.inputShape, tag: dnnl_format_tag_any),
+        let activationTag = layout == .plain ? dnnl_nchw : dnnl_format_tag_any
+        return (dnnlDescriptor(g.inputShape, tag: activationTag),
                 dnnlDescriptor(weightDims, tag: dnnl_format_tag_any),
-                dnnlDescriptor(g.outputShape, tag: dnnl_format_tag_any))
+                dnnlDescriptor(g.outputShape, tag: activationTag))
     }
 
     private static func spatial(_ g: ConvolutionGeometry) -> (strides: [Int64], dilations: [Int64], left: [Int64], right: [Int64]) {
@@ -72,11 +85,11 @@ package enum DNNLConvolution {
          [Int64(g.padBottom), Int64(g.padRight)])
     }
 
-    private static func forwardPrimitive(_ g: ConvolutionGeometry, hasBias: Bool, fusedReLU: Bool,
-                                         training: Bool) throws -> DNNLPrimitive {
-        let key = "conv.fwd:\(g):\(hasBias):\(fusedReLU):\(training)"
+    private static func forwardPrimitive(_ g: ConvolutionGeometry, hasBias: Bool, fusedReLU: Bool, training: Bool,
+                                         layout: ConvolutionLayout) throws -> DNNLPrimitive {
+        let key = "conv.fwd:\(g):\(hasBias):\(fusedReLU):\(training):\(layout)"
         return try DNNLContext.shared.primitive(key) {
-            var (source, weights, destination) = anyDescriptors(g)
+            var (source, weights, destination) = primitiveDescriptors(g, layout)
             // A zero descriptor disables the bias term.
             var bias = hasBias ? userDescriptors(g).bias : dnnl_memory_desc_t()
             let (strides, dilations, left, right) = spatial(g)
@@ -101,8 +114,10 @@ package enum DNNLConvolution {
     /// `output = conv(input, weight) + bias`, then ReLU when `fusedReLU`.
     package static func forward(_ g: ConvolutionGeometry, input: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>,
                         bias: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>,
-                        fusedReLU: Bool, training: Bool) throws {
-        let primitive = try forwardPrimitive(g, hasBias: bias != nil, fusedReLU: fusedReLU, training: training)
+                        fusedReLU: Bool, training: Bool, layout: ConvolutionLayout? = nil) throws {
+        let layout = try layout ?? ConvolutionTuning.fastestLayout(g, training ? .forwardTraining : .forwardInference)
+        let primitive = try forwardPrimitive(g, hasBias: bias != nil, fusedReLU: fusedReLU, training: training,
+                                             layout: layout)
         let user = userDescriptors(g)
         let wantedSource = primitive.memoryDescriptor(dnnl_query_src_md)
         let wantedWeights = primitive.memoryDescriptor(dnnl_query_weights_md)
@@ -119,10 +134,12 @@ package enum DNNLConvolution {
 
     /// Gradient w.r.t. the input: `gradInput = conv_transpose(gradOutput, weight)`.
     package static func backwardData(_ g: ConvolutionGeometry, gradOutput: UnsafeMutablePointer<Float>,
-                             weight: UnsafeMutablePointer<Float>, gradInput: UnsafeMutablePointer<Float>) throws {
-        let hint = try forwardPrimitive(g, hasBias: false, fusedReLU: false, training: true)
-        let primitive = try DNNLContext.shared.primitive("conv.bwd_data:\(g)") {
-            var (source, weights, destination) = anyDescriptors(g)
+                             weight: UnsafeMutablePointer<Float>, gradInput: UnsafeMutablePointer<Float>,
+                             layout: ConvolutionLayout? = nil) throws {
+        let layout = try layout ?? ConvolutionTuning.fastestLayout(g, .backwardData)
+        let hint = try forwardPrimitive(g, hasBias: false, fusedReLU: false, training: true, layout: layout)
+        let primitive = try DNNLContext.shared.primitive("conv.bwd_data:\(g):\(layout)") {
+            var (source, weights, destination) = primitiveDescriptors(g, layout)
             let (strides, dilations, left, right) = spatial(g)
             var operation = dnnl_convolution_desc_t()
             try dnnlCheck(dnnl_dilated_convolution_backward_data_desc_init(
@@ -146,10 +163,11 @@ package enum DNNLConvolution {
     /// Gradients w.r.t. the weight and (when `gradBias` is given) the bias.
     package static func backwardWeights(_ g: ConvolutionGeometry, input: UnsafeMutablePointer<Float>,
                                 gradOutput: UnsafeMutablePointer<Float>, gradWeight: UnsafeMutablePointer<Float>,
-                                gradBias: UnsafeMutablePointer<Float>?) throws {
-        let hint = try forwardPrimitive(g, hasBias: gradBias != nil, fusedReLU: false, training: true)
-        let primitive = try DNNLContext.shared.primitive("conv.bwd_weights:\(g):\(gradBias != nil)") {
-            var (source, weights, destination) = anyDescriptors(g)
+                                gradBias: UnsafeMutablePointer<Float>?, layout: ConvolutionLayout? = nil) throws {
+        let layout = try layout ?? ConvolutionTuning.fastestLayout(g, .backwardWeights)
+        let hint = try forwardPrimitive(g, hasBias: gradBias != nil, fusedReLU: false, training: true, layout: layout)
+        let primitive = try DNNLContext.shared.primitive("conv.bwd_weights:\(g):\(gradBias != nil):\(layout)") {
+            var (source, weights, destination) = primitiveDescriptors(g, layout)
             var bias = gradBias != nil ? userDescriptors(g).bias : dnnl_memory_desc_t()
             let (strides, dilations, left, right) = spatial(g)
             var operation = dnnl_convolution_desc_t()

@@ -22,7 +22,8 @@ enum DNNLReorder {
     static func staged(user: dnnl_memory_desc_t, _ pointer: UnsafeMutableRawPointer, wanted: dnnl_memory_desc_t,
                        copyIn: Bool) throws -> StagedBuffer {
         if user.isSameLayout(as: wanted) { return StagedBuffer(pointer: pointer, storage: nil) }
-        let storage = TensorStorage(byteCount: wanted.byteSize, zeroed: !copyIn)
+        // Outputs need no zeroing: the primitive overwrites every element.
+        let storage = TensorStorage(byteCount: wanted.byteSize, zeroed: false)
         if copyIn { try run(from: user, pointer, to: wanted, storage.base) }
         return StagedBuffer(pointer: storage.base, storage: storage)
     }
