@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "ConvKitOptim", targets: ["ConvKitOptim"]),
         .library(name: "ConvKitData", targets: ["ConvKitData"]),
         .library(name: "ConvKitInterop", targets: ["ConvKitInterop"]),
+        .library(name: "ConvKitVision", targets: ["ConvKitVision"]),
         .library(name: "ConvKitTraining", targets: ["ConvKitTraining"]),
         .executable(name: "convkit", targets: ["convkit"]),
     ],
@@ -26,12 +27,13 @@ let package = Package(
         .target(name: "ConvKitOptim", dependencies: ["ConvKitNN"]),
         .target(name: "ConvKitData", dependencies: ["ConvKitCore", "CZlib"]),
         .target(name: "ConvKitInterop", dependencies: ["ConvKitNN"]),
+        .target(name: "ConvKitVision", dependencies: ["ConvKitNN"]),
         .target(name: "ConvKitBenchmarks", dependencies: ["ConvKitCore"]),
         .target(name: "ConvKitTraining", dependencies: ["ConvKitNN", "ConvKitOptim", "ConvKitData", "ConvKitInterop"]),
         .executableTarget(
             name: "convkit",
             dependencies: [
-                "ConvKitCore", "ConvKitNN", "ConvKitOptim", "ConvKitData", "ConvKitInterop", "ConvKitTraining", "ConvKitBenchmarks",
+                "ConvKitCore", "ConvKitNN", "ConvKitOptim", "ConvKitData", "ConvKitInterop", "ConvKitTraining", "ConvKitBenchmarks", "ConvKitVision",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(
@@ -40,5 +42,7 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(name: "ConvKitNNTests", dependencies: ["ConvKitNN", "ConvKitInterop"]),
         .testTarget(name: "ConvKitTrainingTests", dependencies: ["ConvKitTraining"]),
+        .testTarget(name: "ConvKitOptimTests", dependencies: ["ConvKitOptim"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ConvKitDataTests", dependencies: ["ConvKitData"]),
     ]
 )

@@ -82,3 +82,12 @@ extension Tensor {
         RandomGenerator.withGlobal { normal(shape, mean: mean, std: std, using: &$0) }
     }
 }
+
+extension Tensor {
+    /// A contiguous tensor over storage filled elsewhere (e.g. a batch assembled on a
+    /// loader thread), without copying.
+    package convenience init(adopting storage: TensorStorage, shape: [Int], dtype: DType) {
+        precondition(storage.byteCount >= shape.reduce(1, *) * dtype.byteSize, "storage too small for \(shape)")
+        self.init(storage: storage, shape: shape, strides: Tensor.contiguousStrides(for: shape), offset: 0, dtype: dtype)
+    }
+}

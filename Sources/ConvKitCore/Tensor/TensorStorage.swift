@@ -9,9 +9,9 @@ import Darwin
 /// Alignment to a cache line lets the vector kernels and oneDNN use aligned loads.
 public final class TensorStorage: @unchecked Sendable {
     public let byteCount: Int
-    let base: UnsafeMutableRawPointer
+    package let base: UnsafeMutableRawPointer
 
-    init(byteCount: Int, zeroed: Bool) {
+    package init(byteCount: Int, zeroed: Bool) {
         var pointer: UnsafeMutableRawPointer?
         let status = posix_memalign(&pointer, 64, max(byteCount, 64))
         guard status == 0, let pointer else {

@@ -1,0 +1,153 @@
+import ConvKitCore
+import Dispatch
+import Synchronization
+
+/// One batch: images `[B, C, H, W]` (float32) and labels `[B]` (int64).
+public struct Batch {
+    public let images: Tensor
+    public let labels: Tensor
+}
+
+/// Batches a dataset in a seeded order, assembling them on a background thread so the
+/// training loop never waits for data, like PyTorch's `DataLoader` with workers.
+///
+/// Each epoch's order is a function of `seed` and the epoch number alone, so a run
+/// resumed at epoch 7 sees exactly the batches an uninterrupted one would.
+public struct DataLoader: Sendable {
+    public let dataset: any Dataset
+    public let batchSize: Int
+    public let shuffle: Bool
+    public let seed: UInt64
+    public let dropLast: Bool
+    /// Batches prepared ahead of the consumer.
+    public let prefetch: Int
+
+    public init(_ dataset: any Dataset, batchSize: Int, shuffle: Bool = false, seed: UInt64 = 0, dropLast: Bool = false,
+                prefetch: Int = 4) throws {
+        guard batchSize > 0 else { throw DatasetError("batch size must be positive, got \(batchSize)") }
+        guard dataset.count > 0 else { throw DatasetError("the dataset is empty") }
+        self.dataset = dataset
+        self.batchSize = batchSize
+        self.shuffle = shuffle
+        self.seed = seed
+        self.dropLast = dropLast
+        self.prefetch = max(1, prefetch)
+    }
+
+    /// Number of batches per epoch.
+    public var count: Int { dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize }
+
+    /// The example order of `epoch` (a Fisher-Yates shuffle seeded by seed and epoch).
+    public func order(epoch: Int) -> [Int] {
+        var indices = Array(0..<dataset.count)
+        if shuffle {
+            var generator = RandomGenerator(seed: seed &+ UInt64(epoch) &* 0x9E37_79B9)
+            indices.shuffle(using: &generator)
+        }
+        return indices
+    }
+
+    /// The batches of one epoch, produced in the background while the caller consumes them.
+    public func batches(epoch: Int = 0) -> BatchSequence {
+        BatchSequence(loader: self, order: order(epoch: epoch))
+    }
+
+    /// Assembles the batch of `indices` into fresh storage (runs on the producer thread).
+    func assemble(_ indices: ArraySlice<Int>) -> PreparedBatch {
+        let exampleSize = dataset.exampleShape.reduce(1, *)
+        let images = TensorStorage(byteCount: indices.count * exampleSize * 4, zeroed: false)
+        let labels = TensorStorage(byteCount: indices.count * 8, zeroed: false)
+        let pixels = images.base.assumingMemoryBound(to: Float.self)
+        let labelValues = labels.base.assumingMemoryBound(to: Int.self)
+        for (slot, index) in indices.enumerated() {
+            let destination = UnsafeMutableBufferPointer(start: pixels + slot * exampleSize, count: exampleSize)
+            labelValues[slot] = dataset.copyExample(index, into: destination)
+        }
+        return PreparedBatch(images: images, labels: labels, count: indices.count, exampleShape: dataset.exampleShape)
+    }
+}
+
+/// A batch's raw storage, built off the consumer's thread and adopted there as tensors.
+struct PreparedBatch: Sendable {
+    let images: TensorStorage
+    let labels: TensorStorage
+    let count: Int
+    let exampleShape: [Int]
+
+    var batch: Batch {
+        Batch(images: Tensor(adopting: images, shape: [count] + exampleShape, dtype: .float32),
+              labels: Tensor(adopting: labels, shape: [count], dtype: .int64))
+    }
+}
+
+/// One epoch of batches; iterate it once.
+public struct BatchSequence: Sequence {
+    let loader: DataLoader
+    let order: [Int]
+
+    public func makeIterator() -> BatchIterator { BatchIterator(loader: loader, order: order) }
+}
+
+/// Pulls prepared batches from a bounded queue filled by a background producer; the
+/// producer stops when the iterator is dropped, even mid-epoch.
+public final class BatchIterator: IteratorProtocol {
+    private let queue: PrefetchQueue
+    private let total: Int
+    private var delivered = 0
+
+    init(loader: DataLoader, order: [Int]) {
+        let batchCount = loader.count
+        total = batchCount
+        queue = PrefetchQueue(capacity: loader.prefetch)
+        let queue = self.queue
+        DispatchQueue.global(qos: .userInitiated).async {
+            for batch in 0..<batchCount {
+                let start = batch * loader.batchSize
+                let indices = order[start..<min(start + loader.batchSize, order.count)]
+                guard queue.put(loader.assemble(indices)) else { return }
+            }
+        }
+    }
+
+    deinit { queue.cancel() }
+
+    public func next() -> Batch? {
+        guard delivered < total, let prepared = queue.take() else { return nil }
+        delivered += 1
+        return prepared.batch
+    }
+}
+
+/// A bounded producer/consumer queue with cancellation.
+final class PrefetchQueue: Sendable {
+    private let state = Mutex<(items: [PreparedBatch], cancelled: Bool)>(([], false))
+    private let freeSlots: DispatchSemaphore
+    private let filledSlots = DispatchSemaphore(value: 0)
+
+    init(capacity: Int) { freeSlots = DispatchSemaphore(value: capacity) }
+
+    /// Adds an item, waiting for room; false once cancelled.
+    func put(_ item: PreparedBatch) -> Bool {
+        freeSlots.wait()
+        let accepted = state.withLock { state -> Bool in
+            guard !state.cancelled else { return false }
+            state.items.append(item)
+            return true
+        }
+        if accepted { filledSlots.signal() }
+        return accepted
+    }
+
+    func take() -> PreparedBatch? {
+        filledSlots.wait()
+        let item = state.withLock { $0.items.isEmpty ? nil : $0.items.removeFirst() }
+        freeSlots.signal()
+        return item
+    }
+
+    func cancel() {
+        state.withLock { $0.cancelled = true }
+        // Wake a producer blocked on a full queue so it can see the cancellation.
+        freeSlots.signal()
+    }
+}

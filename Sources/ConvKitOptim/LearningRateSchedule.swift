@@ -1,0 +1,134 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A learning-rate schedule: a plain function from a group's base rate and the step
+/// (or epoch) count to the rate to use, with the values of PyTorch's schedulers.
+public struct LearningRateSchedule: Sendable {
+    public let rate: @Sendable (_ base: Float, _ step: Int) -> Float
+
+    public init(_ rate: @escaping @Sendable (_ base: Float, _ step: Int) -> Float) { self.rate = rate }
+
+    public func callAsFunction(base: Float, step: Int) -> Float { rate(base, max(step, 0)) }
+
+    /// Sets every group's rate for `step`, from the base rates the groups started with.
+    public func apply<State>(to optimizer: Optimizer<State>, baseRates: [Float], step: Int) {
+        for index in optimizer.groups.indices { optimizer.groups[index].learningRate = self(base: baseRates[index], step: step) }
+    }
+
+    public static let constant = LearningRateSchedule { base, _ in base }
+
+    /// Multiplies by `gamma` every `stepSize` steps (`StepLR`).
+    public static func step(size stepSize: Int, gamma: Float = 0.1) throws -> LearningRateSchedule {
+        guard stepSize > 0 else { throw TensorError("step schedule: step size must be positive, got \(stepSize)") }
+        return LearningRateSchedule { base, step in base * powf(gamma, Float(step / stepSize)) }
+    }
+
+    /// Multiplies by `gamma` at each milestone (`MultiStepLR`).
+    public static func multiStep(milestones: [Int], gamma: Float = 0.1) -> LearningRateSchedule {
+        LearningRateSchedule { base, step in base * powf(gamma, Float(milestones.filter { $0 <= step }.count)) }
+    }
+
+    /// Multiplies by `gamma` every step (`ExponentialLR`).
+    public static func exponential(gamma: Float) -> LearningRateSchedule {
+        LearningRateSchedule { base, step in base * powf(gamma, Float(step)) }
+    }
+
+    /// Half a cosine from the base rate down to `minimum` over `period` steps (`CosineAnnealingLR`).
+    public static func cosine(period: Int, minimum: Float = 0) throws -> LearningRateSchedule {
+        guard period > 0 else { throw TensorError("cosine schedule: period must be positive, got \(period)") }
+        return LearningRateSchedule { base, step in
+            minimum + (base - minimum) * (1 + cosf(Float.pi * Float(step) / Float(period))) / 2
+        }
+    }
+
+    /// Cosine annealing restarted after `firstPeriod` steps, each period `periodMultiplier`
+    /// times longer (`CosineAnnealingWarmRestarts`).
+    public static func cosineWithRestarts(firstPeriod: Int, periodMultiplier: Int = 1,
+                                          minimum: Float = 0) throws -> LearningRateSchedule {
+        guard firstPeriod > 0, periodMultiplier >= 1 else {
+            throw TensorError("cosine restarts: first period must be positive and the multiplier at least 1")
+        }
+        return LearningRateSchedule { base, step in
+            var (position, period) = (step, firstPeriod)
+            while position >= period {
+                position -= period
+                period *= periodMultiplier
+            }
+            return minimum + (base - minimum) * (1 + cosf(Float.pi * Float(position) / Float(period))) / 2
+        }
+    }
+
+    /// Smith's one-cycle policy (`OneCycleLR`, cosine, two phases): from base/`divFactor` up
+    /// to the base rate (the peak) over `warmFraction` of `totalSteps`, then down to
+    /// base/(`divFactor` * `finalDivFactor`).
+    public static func oneCycle(totalSteps: Int, warmFraction: Float = 0.3, divFactor: Float = 25,
+                                finalDivFactor: Float = 1e4) throws -> LearningRateSchedule {
+        guard totalSteps > 1, (0..<1).contains(warmFraction) else {
+            throw TensorError("one-cycle: needs more than one step and a warm fraction in [0, 1)")
+        }
+        return LearningRateSchedule { peak, step in
+            let initial = peak / divFactor, final = initial / finalDivFactor
+            let warmEnd = warmFraction * Float(totalSteps) - 1, end = Float(totalSteps - 1)
+            func anneal(_ from: Float, _ to: Float, _ fraction: Float) -> Float {
+                to + (from - to) / 2 * (cosf(Float.pi * fraction) + 1)
+            }
+            let t = Float(step)
+            return t <= warmEnd ? anneal(initial, peak, t / warmEnd) : anneal(peak, final, (t - warmEnd) / (end - warmEnd))
+        }
+    }
+
+    /// This schedule after `steps` of linear warm-up from `startFactor` of the base rate
+    /// (PyTorch's `SequentialLR` of `LinearLR` then this schedule).
+    public func withLinearWarmup(steps: Int, startFactor: Float = 0.1) -> LearningRateSchedule {
+        let after = self
+        return LearningRateSchedule { base, step in
+            step < steps ? base * (startFactor + (1 - startFactor) * Float(step) / Float(steps))
+                : after(base: base, step: step - steps)
+        }
+    }
+}
+
+/// Lowers the learning rate when a metric stops improving (`ReduceLROnPlateau`): after
+/// `patience` epochs without an improvement beyond `threshold` (relative), rates are
+/// multiplied by `factor`, then nothing changes for `cooldown` epochs.
+public final class ReduceOnPlateau {
+    public enum Mode: Sendable { case minimize, maximize }
+
+    public let mode: Mode
+    public let factor, threshold, minimumRate: Float
+    public let patience, cooldown: Int
+    private var best: Float?
+    private var badEpochs = 0
+    private var cooldownLeft = 0
+
+    public init(mode: Mode = .minimize, factor: Float = 0.1, patience: Int = 10, threshold: Float = 1e-4,
+                cooldown: Int = 0, minimumRate: Float = 0) throws {
+        guard factor < 1, factor > 0, patience >= 0 else {
+            throw TensorError("reduce-on-plateau: factor must be in (0, 1) and patience non-negative")
+        }
+        (self.mode, self.factor, self.patience, self.threshold, self.cooldown, self.minimumRate) =
+            (mode, factor, patience, threshold, cooldown, minimumRate)
+    }
+
+    /// Records this epoch's metric and returns the (possibly reduced) rates.
+    public func step(metric: Float, rates: [Float]) -> [Float] {
+        let improved = best.map { mode == .minimize ? metric < $0 * (1 - threshold) : metric > $0 * (1 + threshold) } ?? true
+        if improved {
+            best = metric
+            badEpochs = 0
+        } else {
+            badEpochs += 1
+        }
+        if cooldownLeft > 0 {
+            cooldownLeft -= 1
+            badEpochs = 0
+        }
+        guard badEpochs > patience else { return rates }
+        badEpochs = 0
+        cooldownLeft = cooldown
+        return rates.map { max($0 * factor, minimumRate) }
+    }
+}

@@ -1,0 +1,2 @@
+// Importing ConvKitVision brings layers and tensors with it.
+@_exported import ConvKitNN
