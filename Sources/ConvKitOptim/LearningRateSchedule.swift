@@ -14,7 +14,7 @@ public struct LearningRateSchedule: Sendable {
     public func callAsFunction(base: Float, step: Int) -> Float { rate(base, max(step, 0)) }
 
     /// Sets every group's rate for `step`, from the base rates the groups started with.
-    public func apply<State>(to optimizer: Optimizer<State>, baseRates: [Float], step: Int) {
+    public func apply(to optimizer: any ParameterOptimizer, baseRates: [Float], step: Int) {
         for index in optimizer.groups.indices { optimizer.groups[index].learningRate = self(base: baseRates[index], step: step) }
     }
 

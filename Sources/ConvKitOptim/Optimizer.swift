@@ -116,3 +116,15 @@ open class Optimizer<State: OptimizerState> {
 
     private var allParameters: [Tensor] { groups.flatMap(\.parameters) }
 }
+
+/// What a training loop needs from any optimizer, whatever its state type.
+public protocol ParameterOptimizer: AnyObject {
+    var groups: [ParameterGroup] { get set }
+    var stepCount: Int { get }
+    func step() throws
+    func zeroGrad()
+    func stateDict() -> (tensors: [String: Tensor], metadata: [String: String])
+    func loadStateDict(tensors: [String: Tensor], metadata: [String: String]) throws
+}
+
+extension Optimizer: ParameterOptimizer {}

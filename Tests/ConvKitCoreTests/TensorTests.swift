@@ -55,3 +55,22 @@ import Testing
         #expect(abs(mean) < 0.03 && abs(variance - 1) < 0.05)
     }
 }
+
+@Suite struct GraphMemoryTests {
+    /// Every op's output must be freed once nothing refers to it: a backward closure that
+    /// strongly captured its own output would leak every activation of every step.
+    @Test func outputsAreFreedAfterBackward() throws {
+        weak var activation: Tensor?
+        weak var probabilities: Tensor?
+        let x = randomTensor([4, 5], seed: 1).requiringGrad()
+        do {
+            let hidden = x.relu().sigmoid()
+            activation = hidden
+            let softmax = try hidden.softmax(axis: 1)
+            probabilities = softmax
+            try (softmax * hidden).sum().backward()
+        }
+        #expect(activation == nil)
+        #expect(probabilities == nil)
+    }
+}

@@ -8,7 +8,8 @@ import Darwin
 extension Tensor {
     public func softmax(axis: Int = -1) throws -> Tensor {
         let y = try normalizedExponential(axis: axis, logarithm: false)
-        return y.recording("softmax", inputs: [self]) { g in
+        // `unowned`: y owns this closure (see `elementwise`).
+        return y.recording("softmax", inputs: [self]) { [unowned y] g in
             // dx = y * (g - sum(g * y))
             [try y * (g - (g * y).sum(axes: [axis], keepingDimensions: true))]
         }
@@ -16,7 +17,7 @@ extension Tensor {
 
     public func logSoftmax(axis: Int = -1) throws -> Tensor {
         let y = try normalizedExponential(axis: axis, logarithm: true)
-        return y.recording("log_softmax", inputs: [self]) { g in
+        return y.recording("log_softmax", inputs: [self]) { [unowned y] g in
             // dx = g - softmax * sum(g)
             [try g - y.exp() * g.sum(axes: [axis], keepingDimensions: true)]
         }

@@ -25,9 +25,10 @@ extension Tensor {
         let resolved = try resolvedAxis(axis, for: "max")
         let inputShape = shape
         let output = keepingDimensions ? values : try values.squeezed(at: resolved).detached()
+        let keptShape = values.shape
         return output.recording("max", inputs: [self]) { g in
             let gradInput = Tensor.zeros(inputShape)
-            let gradient = try g.reshaped(values.shape).contiguous()
+            let gradient = try g.reshaped(keptShape).contiguous()
             let stride = inputShape[(resolved + 1)...].reduce(1, *)
             let length = inputShape[resolved]
             for (cell, index) in indices.enumerated() {

@@ -1,3 +1,4 @@
+import CDNNL
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -12,6 +13,7 @@ public final class TensorStorage: @unchecked Sendable {
     package let base: UnsafeMutableRawPointer
 
     package init(byteCount: Int, zeroed: Bool) {
+        _ = Self.keepFreedMemoryInHeap
         var pointer: UnsafeMutableRawPointer?
         let status = posix_memalign(&pointer, 64, max(byteCount, 64))
         guard status == 0, let pointer else {
@@ -23,4 +25,15 @@ public final class TensorStorage: @unchecked Sendable {
     }
 
     deinit { free(base) }
+
+    /// Training allocates and frees the same large activation buffers every step. By
+    /// default glibc returns blocks over 32 MB to the kernel and maps them again, and the
+    /// kernel zeroes every fresh page (10% of a LeNet epoch was page clearing); keeping
+    /// freed blocks in the heap makes the next step reuse them.
+    private static let keepFreedMemoryInHeap: Void = {
+        #if canImport(Glibc)
+        mallopt(M_MMAP_THRESHOLD, 1 << 30)
+        mallopt(M_TRIM_THRESHOLD, 1 << 30)
+        #endif
+    }()
 }

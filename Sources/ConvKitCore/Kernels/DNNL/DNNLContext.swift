@@ -11,7 +11,10 @@ final class DNNLContext: @unchecked Sendable {
 
     let engine: dnnl_engine_t
     let stream: dnnl_stream_t
-    private let cache = Mutex<[String: DNNLPrimitive]>([:])
+    private let cache = Mutex<[CacheKey: DNNLPrimitive]>([:])
+
+    /// Keys are small immutable values (geometries, layout bytes), safe to share.
+    private struct CacheKey: Hashable, @unchecked Sendable { let value: AnyHashable }
 
     private init() {
         var engine: dnnl_engine_t?
@@ -23,8 +26,10 @@ final class DNNLContext: @unchecked Sendable {
         self.stream = stream
     }
 
-    /// The cached primitive for `key`, building it with `make` on first use.
-    func primitive(_ key: String, make: () throws -> DNNLPrimitive) throws -> DNNLPrimitive {
+    /// The cached primitive for `key` (a small Hashable value describing the operation),
+    /// building it with `make` on first use.
+    func primitive(_ key: AnyHashable, make: () throws -> DNNLPrimitive) throws -> DNNLPrimitive {
+        let key = CacheKey(value: key)
         if let cached = cache.withLock({ $0[key] }) { return cached }
         let built = try make()
         cache.withLock { $0[key] = built }

@@ -55,6 +55,14 @@ package enum ConvolutionLayout: String, CaseIterable, Sendable {
 /// weights, on NCHW / OIHW buffers, in whichever ``ConvolutionLayout`` measured fastest
 /// for the geometry.
 package enum DNNLConvolution {
+    private struct PrimitiveKey: Hashable {
+        let pass: ConvolutionTuning.Pass
+        let geometry: ConvolutionGeometry
+        let hasBias: Bool
+        let fusedReLU: Bool
+        let layout: ConvolutionLayout
+    }
+
     /// Source, weights and destination descriptors in ConvKit's plain layouts.
     private static func userDescriptors(_ g: ConvolutionGeometry)
         -> (source: dnnl_memory_desc_t, weights: dnnl_memory_desc_t, bias: dnnl_memory_desc_t, destination: dnnl_memory_desc_t) {
@@ -87,7 +95,8 @@ package enum DNNLConvolution {
 
     private static func forwardPrimitive(_ g: ConvolutionGeometry, hasBias: Bool, fusedReLU: Bool, training: Bool,
                                          layout: ConvolutionLayout) throws -> DNNLPrimitive {
-        let key = "conv.fwd:\(g):\(hasBias):\(fusedReLU):\(training):\(layout)"
+        let key = PrimitiveKey(pass: training ? .forwardTraining : .forwardInference, geometry: g, hasBias: hasBias,
+                               fusedReLU: fusedReLU, layout: layout)
         return try DNNLContext.shared.primitive(key) {
             var (source, weights, destination) = primitiveDescriptors(g, layout)
             // A zero descriptor disables the bias term.
@@ -138,7 +147,8 @@ package enum DNNLConvolution {
                              layout: ConvolutionLayout? = nil) throws {
         let layout = try layout ?? ConvolutionTuning.fastestLayout(g, .backwardData)
         let hint = try forwardPrimitive(g, hasBias: false, fusedReLU: false, training: true, layout: layout)
-        let primitive = try DNNLContext.shared.primitive("conv.bwd_data:\(g):\(layout)") {
+        let key = PrimitiveKey(pass: .backwardData, geometry: g, hasBias: false, fusedReLU: false, layout: layout)
+        let primitive = try DNNLContext.shared.primitive(key) {
             var (source, weights, destination) = primitiveDescriptors(g, layout)
             let (strides, dilations, left, right) = spatial(g)
             var operation = dnnl_convolution_desc_t()
@@ -166,7 +176,8 @@ package enum DNNLConvolution {
                                 gradBias: UnsafeMutablePointer<Float>?, layout: ConvolutionLayout? = nil) throws {
         let layout = try layout ?? ConvolutionTuning.fastestLayout(g, .backwardWeights)
         let hint = try forwardPrimitive(g, hasBias: gradBias != nil, fusedReLU: false, training: true, layout: layout)
-        let primitive = try DNNLContext.shared.primitive("conv.bwd_weights:\(g):\(gradBias != nil):\(layout)") {
+        let key = PrimitiveKey(pass: .backwardWeights, geometry: g, hasBias: gradBias != nil, fusedReLU: false, layout: layout)
+        let primitive = try DNNLContext.shared.primitive(key) {
             var (source, weights, destination) = primitiveDescriptors(g, layout)
             var bias = gradBias != nil ? userDescriptors(g).bias : dnnl_memory_desc_t()
             let (strides, dilations, left, right) = spatial(g)

@@ -6,8 +6,7 @@ enum DNNLReorder {
     /// Copies `source` (laid out as `from`) into `destination` (laid out as `to`).
     static func run(from: dnnl_memory_desc_t, _ source: UnsafeMutableRawPointer,
                     to: dnnl_memory_desc_t, _ destination: UnsafeMutableRawPointer) throws {
-        let key = "reorder:" + layoutKey(from) + "->" + layoutKey(to)
-        let reorder = try DNNLContext.shared.primitive(key) {
+        let reorder = try DNNLContext.shared.primitive(ReorderKey(from: bytes(of: from), to: bytes(of: to))) {
             var descriptor: dnnl_primitive_desc_t?
             var fromCopy = from, toCopy = to
             let engine = DNNLContext.shared.engine
@@ -28,9 +27,14 @@ enum DNNLReorder {
         return StagedBuffer(pointer: storage.base, storage: storage)
     }
 
-    /// A stable text key for a memory layout, for the primitive cache.
-    static func layoutKey(_ descriptor: dnnl_memory_desc_t) -> String {
-        withUnsafeBytes(of: descriptor) { bytes in bytes.map { String($0, radix: 16) }.joined() }
+    private struct ReorderKey: Hashable {
+        let from: [UInt8]
+        let to: [UInt8]
+    }
+
+    /// A memory descriptor's bytes, which identify its layout exactly.
+    private static func bytes(of descriptor: dnnl_memory_desc_t) -> [UInt8] {
+        withUnsafeBytes(of: descriptor) { Array($0) }
     }
 }
 

@@ -1,0 +1,19 @@
+/// Builds zoo models by name, as `torchvision.models.get_model`.
+public enum ModelRegistry {
+    /// How to build a model for a given number of classes and input geometry.
+    public typealias Builder = @Sendable (_ numClasses: Int, _ inputChannels: Int, _ inputSize: Int) throws -> Module
+
+    public static let builders: [String: Builder] = [
+        "lenet5": { try LeNet5(numClasses: $0, inputChannels: $1, inputSize: $2) },
+        "lenet5_original": { try LeNet5(numClasses: $0, inputChannels: $1, inputSize: $2, variant: .original) },
+    ]
+
+    public static var names: [String] { builders.keys.sorted() }
+
+    public static func make(_ name: String, numClasses: Int, inputChannels: Int = 3, inputSize: Int = 224) throws -> Module {
+        guard let builder = builders[name.lowercased()] else {
+            throw TensorError("unknown model '\(name)'; known models: \(names.joined(separator: ", "))")
+        }
+        return try builder(numClasses, inputChannels, inputSize)
+    }
+}

@@ -1,0 +1,157 @@
+import ArgumentParser
+import ConvKitTraining
+import ConvKitVision
+import Foundation
+
+/// Options shared by `train` and `eval`: which data, where, and how it is normalized.
+struct DataOptions: ParsableArguments {
+    @Option(help: "mnist, fashion-mnist, cifar10 or cifar100.")
+    var dataset = "mnist"
+
+    @Option(help: "Folder with the dataset's files (default: $CONVKIT_DATA/<name>, ../shared/data/<name>, ./data/<name>, /usr/share/datasets/<name>).")
+    var dataDir: String?
+
+    @Option(help: "Examples per batch.")
+    var batchSize = 64
+
+    @Option(help: "Use only the first N training examples (quick runs).")
+    var limitTrain: Int?
+
+    var name: DatasetName {
+        get throws {
+            guard let name = DatasetName(rawValue: dataset) else {
+                throw ValidationError("unknown dataset '\(dataset)'; known: "
+                    + DatasetName.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            return name
+        }
+    }
+
+    func load(_ split: IDXDataset.Split) throws -> InMemoryImageDataset {
+        let data = try name.load(split: split, directory: dataDir.map { URL(fileURLWithPath: $0) })
+        return try split == .train ? limitTrain.map { try data.prefix($0) } ?? data : data
+    }
+
+    /// The usual per-channel statistics of each dataset's training images.
+    var normalization: Normalization {
+        get throws {
+            switch try name {
+            case .mnist: Normalization(mean: [0.1307], std: [0.3081])
+            case .fashionMNIST: Normalization(mean: [0.2860], std: [0.3530])
+            case .cifar10, .cifar100: Normalization(mean: [0.4914, 0.4822, 0.4465], std: [0.2470, 0.2435, 0.2616])
+            }
+        }
+    }
+}
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a model on a dataset, writing metrics, a checkpoint and logs to a run folder.")
+
+    @Option(help: "Model name (\(ModelRegistry.names.joined(separator: ", "))).")
+    var model = "lenet5"
+
+    @OptionGroup var data: DataOptions
+
+    @Option(help: "Number of epochs.")
+    var epochs = 10
+
+    @Option(help: "sgd, adam or adamw.")
+    var optimizer = "sgd"
+
+    @Option(help: "Learning rate (peak rate for onecycle).")
+    var lr: Float = 0.05
+
+    @Option(help: "SGD momentum.")
+    var momentum: Float = 0.9
+
+    @Option(help: "Weight decay (L2 for sgd/adam, decoupled for adamw).")
+    var weightDecay: Float = 5e-4
+
+    @Option(help: "constant, step, cosine or onecycle (per batch).")
+    var schedule = "cosine"
+
+    @Option(help: "Linear warm-up steps before the schedule.")
+    var warmup = 0
+
+    @Option(help: "Clip the gradient norm to this value.")
+    var clipNorm: Float?
+
+    @Option(help: "Random seed for initialization and shuffling.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Run folder for metrics.json, metrics.csv and last.safetensors.")
+    var out = "runs/latest"
+
+    @Flag(help: "Continue from the run folder's last.safetensors.")
+    var resume = false
+
+    func run() throws {
+        RandomGenerator.manualSeed(seed)
+        let trainSet = try data.load(.train), testSet = try data.load(.test)
+        let shape = trainSet.exampleShape
+        let network = try ModelRegistry.make(model, numClasses: trainSet.classNames.count, inputChannels: shape[0],
+                                             inputSize: shape[2])
+        let steps = epochs * (trainSet.count / data.batchSize)
+        let optimizer = try makeOptimizer(network.trainableParameters())
+        let trainer = try Trainer(model: network, optimizer: optimizer, schedule: try makeSchedule(steps: steps),
+                                  normalization: try data.normalization, runDirectory: URL(fileURLWithPath: out),
+                                  metadata: ["model": model, "dataset": data.dataset, "optimizer": self.optimizer,
+                                             "lr": String(lr), "batch_size": String(data.batchSize),
+                                             "schedule": schedule, "seed": String(seed)])
+        trainer.gradientClipNorm = clipNorm
+        let first = resume ? try trainer.resume(from: trainer.checkpointURL) : 1
+        print("training \(model) (\(network.parameterCount) parameters) on \(data.dataset): \(trainSet.count) train / "
+            + "\(testSet.count) test images, epochs \(first)...\(epochs), run folder \(out)")
+        guard first <= epochs else { return print("nothing to do: the run already finished \(epochs) epochs") }
+        let train = try DataLoader(trainSet, batchSize: data.batchSize, shuffle: true, seed: seed, dropLast: true)
+        let test = try DataLoader(testSet, batchSize: 1000)
+        try trainer.fit(train: train, test: test, epochs: first...epochs)
+    }
+
+    func makeOptimizer(_ parameters: [Tensor]) throws -> any ParameterOptimizer {
+        switch optimizer {
+        case "sgd": return try SGD(parameters, learningRate: lr, momentum: momentum, weightDecay: weightDecay)
+        case "adam": return try Adam.adam(parameters, learningRate: lr, weightDecay: weightDecay)
+        case "adamw": return try Adam.adamW(parameters, learningRate: lr, weightDecay: weightDecay)
+        default: throw ValidationError("unknown optimizer '\(optimizer)'; use sgd, adam or adamw")
+        }
+    }
+
+    func makeSchedule(steps: Int) throws -> LearningRateSchedule {
+        let main: LearningRateSchedule
+        switch schedule {
+        case "constant": main = .constant
+        case "step": main = try .step(size: max(1, steps / 3), gamma: 0.1)
+        case "cosine": main = try .cosine(period: max(1, steps - warmup))
+        case "onecycle": main = try .oneCycle(totalSteps: max(2, steps))
+        default: throw ValidationError("unknown schedule '\(schedule)'; use constant, step, cosine or onecycle")
+        }
+        return warmup > 0 ? main.withLinearWarmup(steps: warmup) : main
+    }
+}
+
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Evaluate a trained model on a dataset's test split.")
+
+    @Option(help: "Model name.")
+    var model = "lenet5"
+
+    @Option(help: "Weights or checkpoint (.safetensors), e.g. RUN_DIR/last.safetensors.")
+    var weights: String
+
+    @OptionGroup var data: DataOptions
+
+    func run() throws {
+        let testSet = try data.load(.test)
+        let shape = testSet.exampleShape
+        let network = try ModelRegistry.make(model, numClasses: testSet.classNames.count, inputChannels: shape[0],
+                                             inputSize: shape[2])
+        let checkpoint = try Checkpoint.read(URL(fileURLWithPath: weights))
+        try network.loadStateDict(Dictionary(uniqueKeysWithValues: checkpoint.modelState))
+        let trainer = try Trainer(model: network, optimizer: try SGD([], learningRate: 0), normalization: try data.normalization,
+                                  runDirectory: FileManager.default.temporaryDirectory)
+        let (loss, accuracy) = try trainer.evaluate(try DataLoader(testSet, batchSize: 1000))
+        print(String(format: "test loss %.4f, accuracy %.4f (%d images)", loss, accuracy, testSet.count))
+    }
+}
