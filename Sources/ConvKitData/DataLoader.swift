@@ -1,6 +1,6 @@
 import ConvKitCore
 import Dispatch
-import Synchronization
+import Foundation
 
 /// One batch: images `[B, C, H, W]` (float32) and labels `[B]` (int64).
 public struct Batch {
@@ -118,36 +118,42 @@ public final class BatchIterator: IteratorProtocol {
     }
 }
 
-/// A bounded producer/consumer queue with cancellation.
-final class PrefetchQueue: Sendable {
-    private let state = Mutex<(items: [PreparedBatch], cancelled: Bool)>(([], false))
-    private let freeSlots: DispatchSemaphore
-    private let filledSlots = DispatchSemaphore(value: 0)
+/// A bounded producer/consumer queue with cancellation. (A condition variable rather
+/// than semaphores: libdispatch aborts when a semaphore is freed below its initial count,
+/// which an epoch abandoned midway would do.)
+final class PrefetchQueue: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var items: [PreparedBatch] = []
+    private var cancelled = false
+    private let capacity: Int
 
-    init(capacity: Int) { freeSlots = DispatchSemaphore(value: capacity) }
+    init(capacity: Int) { self.capacity = capacity }
 
     /// Adds an item, waiting for room; false once cancelled.
     func put(_ item: PreparedBatch) -> Bool {
-        freeSlots.wait()
-        let accepted = state.withLock { state -> Bool in
-            guard !state.cancelled else { return false }
-            state.items.append(item)
-            return true
-        }
-        if accepted { filledSlots.signal() }
-        return accepted
+        condition.lock()
+        defer { condition.unlock() }
+        while items.count >= capacity && !cancelled { condition.wait() }
+        guard !cancelled else { return false }
+        items.append(item)
+        condition.broadcast()
+        return true
     }
 
+    /// The next item, waiting for the producer; nil once cancelled.
     func take() -> PreparedBatch? {
-        filledSlots.wait()
-        let item = state.withLock { $0.items.isEmpty ? nil : $0.items.removeFirst() }
-        freeSlots.signal()
-        return item
+        condition.lock()
+        defer { condition.unlock() }
+        while items.isEmpty && !cancelled { condition.wait() }
+        guard !items.isEmpty else { return nil }
+        condition.broadcast()
+        return items.removeFirst()
     }
 
     func cancel() {
-        state.withLock { $0.cancelled = true }
-        // Wake a producer blocked on a full queue so it can see the cancellation.
-        freeSlots.signal()
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        condition.unlock()
     }
 }
