@@ -45,5 +45,6 @@ let package = Package(
         .testTarget(name: "ConvKitTrainingTests", dependencies: ["ConvKitTraining"]),
         .testTarget(name: "ConvKitOptimTests", dependencies: ["ConvKitOptim"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ConvKitDataTests", dependencies: ["ConvKitData"]),
+        .testTarget(name: "ConvKitCLITests", dependencies: ["convkit"]),
     ]
 )

@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+
+/// Runs the built `convkit` binary and returns its exit status and combined output.
+func convkit(_ arguments: String..., in directory: URL? = nil) throws -> (status: Int32, output: String) {
+    let candidates = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
+        .map { $0.appendingPathComponent("convkit") }
+    let binary = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
+                              "convkit binary not found next to the tests")
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    if let directory { process.currentDirectoryURL = directory }
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return (process.terminationStatus, output)
+}
+
+let mnistDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .appendingPathComponent("../../../shared/data/mnist").standardized.path
+
+@Suite(.serialized) struct CLITests {
+    @Test func trainWritesMetricsAndCheckpointThenEvalReadsIt() throws {
+        let run = FileManager.default.temporaryDirectory.appendingPathComponent("convkit-cli-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: run) }
+        let train = try convkit("train", "--model", "lenet5", "--dataset", "mnist", "--data-dir", mnistDirectory,
+                                "--epochs", "2", "--limit-train", "1024", "--batch-size", "32", "--out", run.path)
+        #expect(train.status == 0, "\(train.output)")
+        #expect(!train.output.contains("\r"), "progress must fall back to plain lines when not on a terminal")
+        let metrics = try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("metrics.json")))
+        let epochs = try #require(metrics as? [[String: Any]])
+        #expect(epochs.count == 2)
+        #expect((epochs.last?["test_accuracy"] as? Double ?? 0) > 0.5)
+        #expect(epochs.allSatisfy { ($0["train_seconds"] as? Double ?? 0) > 0 })
+        let csv = try String(contentsOf: run.appendingPathComponent("metrics.csv"), encoding: .utf8)
+        #expect(csv.split(separator: "\n").count == 3)
+
+        let eval = try convkit("eval", "--model", "lenet5", "--dataset", "mnist", "--data-dir", mnistDirectory,
+                               "--weights", run.appendingPathComponent("last.safetensors").path)
+        #expect(eval.status == 0 && eval.output.contains("accuracy"), "\(eval.output)")
+
+        let resumed = try convkit("train", "--dataset", "mnist", "--data-dir", mnistDirectory, "--epochs", "2",
+                                  "--limit-train", "1024", "--out", run.path, "--resume")
+        #expect(resumed.status == 0 && resumed.output.contains("already finished"), "\(resumed.output)")
+    }
+
+    @Test func badInputsExplainThemselves() throws {
+        let unknownModel = try convkit("train", "--model", "resnet9000", "--data-dir", mnistDirectory, "--epochs", "1")
+        #expect(unknownModel.status != 0 && unknownModel.output.contains("known models: lenet5"), "\(unknownModel.output)")
+        let unknownData = try convkit("train", "--dataset", "imagenet22k")
+        #expect(unknownData.status != 0 && unknownData.output.contains("known: mnist, fashion-mnist"), "\(unknownData.output)")
+        let missing = try convkit("train", "--data-dir", "/nonexistent/mnist", "--epochs", "1")
+        #expect(missing.status != 0 && missing.output.contains("/nonexistent/mnist"), "\(missing.output)")
+        let wrongWeights = try convkit("eval", "--data-dir", mnistDirectory, "--weights", "/nonexistent.safetensors")
+        #expect(wrongWeights.status != 0 && wrongWeights.output.contains("/nonexistent.safetensors"), "\(wrongWeights.output)")
+    }
+
+    @Test func benchOpsPrintsEveryRow() throws {
+        let bench = try convkit("bench", "ops", "--repeats", "1", "--json")
+        #expect(bench.status == 0, "\(bench.output)")
+        let rows = try JSONSerialization.jsonObject(with: Data(bench.output.utf8)) as? [[String: String]]
+        #expect(rows?.count == 11)
+        #expect(rows?.allSatisfy { Double($0["convkit_gflops"] ?? "") ?? 0 > 0 } == true)
+        let noTorch = try convkit("bench", "ops", "--repeats", "1", "--torch", "/nonexistent/python")
+        #expect(noTorch.status != 0 && noTorch.output.contains("PyTorch"), "\(noTorch.output)")
+    }
+}
