@@ -128,17 +128,11 @@ package enum DNNLConvolution {
         let primitive = try forwardPrimitive(g, hasBias: bias != nil, fusedReLU: fusedReLU, training: training,
                                              layout: layout)
         let user = userDescriptors(g)
-        let wantedSource = primitive.memoryDescriptor(dnnl_query_src_md)
-        let wantedWeights = primitive.memoryDescriptor(dnnl_query_weights_md)
-        let wantedDestination = primitive.memoryDescriptor(dnnl_query_dst_md)
-        let source = try DNNLReorder.staged(user: user.source, input, wanted: wantedSource, copyIn: true)
-        let weights = try DNNLReorder.staged(user: user.weights, weight, wanted: wantedWeights, copyIn: true)
-        let destination = try DNNLReorder.staged(user: user.destination, output, wanted: wantedDestination, copyIn: false)
-        var arguments = [(DNNL_ARG_SRC, wantedSource, source.pointer), (DNNL_ARG_WEIGHTS, wantedWeights, weights.pointer),
-                         (DNNL_ARG_DST, wantedDestination, destination.pointer)]
-        if let bias { arguments.append((DNNL_ARG_BIAS, user.bias, UnsafeMutableRawPointer(bias))) }
-        try primitive.execute(arguments, what: "conv2d forward")
-        try destination.copyOut(as: wantedDestination, to: user.destination, output)
+        try run(primitive, what: "conv2d forward",
+                inputs: [(DNNL_ARG_SRC, dnnl_query_src_md, user.source, input),
+                         (DNNL_ARG_WEIGHTS, dnnl_query_weights_md, user.weights, weight)],
+                output: (DNNL_ARG_DST, dnnl_query_dst_md, user.destination, output),
+                bias: bias.map { (DNNL_ARG_BIAS, user.bias, $0) })
     }
 
     /// Gradient w.r.t. the input: `gradInput = conv_transpose(gradOutput, weight)`.
@@ -158,16 +152,10 @@ package enum DNNLConvolution {
             return try DNNLPrimitive(operation: &operation, hint: hint, what: "conv2d backward data")
         }
         let user = userDescriptors(g)
-        let wantedGradOutput = primitive.memoryDescriptor(dnnl_query_diff_dst_md)
-        let wantedWeights = primitive.memoryDescriptor(dnnl_query_weights_md)
-        let wantedGradInput = primitive.memoryDescriptor(dnnl_query_diff_src_md)
-        let diffDestination = try DNNLReorder.staged(user: user.destination, gradOutput, wanted: wantedGradOutput, copyIn: true)
-        let weights = try DNNLReorder.staged(user: user.weights, weight, wanted: wantedWeights, copyIn: true)
-        let diffSource = try DNNLReorder.staged(user: user.source, gradInput, wanted: wantedGradInput, copyIn: false)
-        try primitive.execute([(DNNL_ARG_DIFF_DST, wantedGradOutput, diffDestination.pointer),
-                               (DNNL_ARG_WEIGHTS, wantedWeights, weights.pointer),
-                               (DNNL_ARG_DIFF_SRC, wantedGradInput, diffSource.pointer)], what: "conv2d backward data")
-        try diffSource.copyOut(as: wantedGradInput, to: user.source, gradInput)
+        try run(primitive, what: "conv2d backward data",
+                inputs: [(DNNL_ARG_DIFF_DST, dnnl_query_diff_dst_md, user.destination, gradOutput),
+                         (DNNL_ARG_WEIGHTS, dnnl_query_weights_md, user.weights, weight)],
+                output: (DNNL_ARG_DIFF_SRC, dnnl_query_diff_src_md, user.source, gradInput), bias: nil)
     }
 
     /// Gradients w.r.t. the weight and (when `gradBias` is given) the bias.
@@ -188,17 +176,36 @@ package enum DNNLConvolution {
             return try DNNLPrimitive(operation: &operation, hint: hint, what: "conv2d backward weights")
         }
         let user = userDescriptors(g)
-        let wantedSource = primitive.memoryDescriptor(dnnl_query_src_md)
-        let wantedGradOutput = primitive.memoryDescriptor(dnnl_query_diff_dst_md)
-        let wantedGradWeight = primitive.memoryDescriptor(dnnl_query_diff_weights_md)
-        let source = try DNNLReorder.staged(user: user.source, input, wanted: wantedSource, copyIn: true)
-        let diffDestination = try DNNLReorder.staged(user: user.destination, gradOutput, wanted: wantedGradOutput, copyIn: true)
-        let diffWeights = try DNNLReorder.staged(user: user.weights, gradWeight, wanted: wantedGradWeight, copyIn: false)
-        var arguments = [(DNNL_ARG_SRC, wantedSource, source.pointer),
-                         (DNNL_ARG_DIFF_DST, wantedGradOutput, diffDestination.pointer),
-                         (DNNL_ARG_DIFF_WEIGHTS, wantedGradWeight, diffWeights.pointer)]
-        if let gradBias { arguments.append((DNNL_ARG_DIFF_BIAS, user.bias, UnsafeMutableRawPointer(gradBias))) }
-        try primitive.execute(arguments, what: "conv2d backward weights")
-        try diffWeights.copyOut(as: wantedGradWeight, to: user.weights, gradWeight)
+        try run(primitive, what: "conv2d backward weights",
+                inputs: [(DNNL_ARG_SRC, dnnl_query_src_md, user.source, input),
+                         (DNNL_ARG_DIFF_DST, dnnl_query_diff_dst_md, user.destination, gradOutput)],
+                output: (DNNL_ARG_DIFF_WEIGHTS, dnnl_query_diff_weights_md, user.weights, gradWeight),
+                bias: gradBias.map { (DNNL_ARG_DIFF_BIAS, user.bias, $0) })
+    }
+
+    /// One argument: oneDNN's argument id, the query for the layout the primitive chose,
+    /// the caller's plain layout, and the caller's buffer.
+    private typealias Argument = (id: Int32, query: dnnl_query_t, user: dnnl_memory_desc_t,
+                                  pointer: UnsafeMutablePointer<Float>)
+
+    /// Reorders the inputs into the primitive's layouts where they differ, runs it, and
+    /// reorders the output back into the caller's buffer. The bias is always plain.
+    private static func run(_ primitive: DNNLPrimitive, what: String, inputs: [Argument], output: Argument,
+                            bias: (Int32, dnnl_memory_desc_t, UnsafeMutablePointer<Float>)?) throws {
+        var arguments: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = []
+        var staging: [StagedBuffer] = []  // keeps scratch copies alive until the primitive has run
+        for input in inputs {
+            let wanted = primitive.memoryDescriptor(input.query)
+            let staged = try DNNLReorder.staged(user: input.user, input.pointer, wanted: wanted, copyIn: true)
+            staging.append(staged)
+            arguments.append((input.id, wanted, staged.pointer))
+        }
+        let wantedOutput = primitive.memoryDescriptor(output.query)
+        let result = try DNNLReorder.staged(user: output.user, output.pointer, wanted: wantedOutput, copyIn: false)
+        arguments.append((output.id, wantedOutput, result.pointer))
+        if let (id, descriptor, pointer) = bias { arguments.append((id, descriptor, UnsafeMutableRawPointer(pointer))) }
+        try primitive.execute(arguments, what: what)
+        try result.copyOut(as: wantedOutput, to: output.user, output.pointer)
+        withExtendedLifetime(staging) {}
     }
 }
