@@ -27,7 +27,9 @@ let package = Package(
         .target(name: "ConvKitOptim", dependencies: ["ConvKitNN"]),
         .target(name: "ConvKitData", dependencies: ["ConvKitCore", "CZlib"]),
         .target(name: "ConvKitInterop", dependencies: ["ConvKitNN"]),
-        .target(name: "ConvKitVision", dependencies: ["ConvKitNN"]),
+        // libpng and libjpeg (preinstalled): image files.
+        .target(name: "CImageCodecs", linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg")]),
+        .target(name: "ConvKitVision", dependencies: ["ConvKitNN", "ConvKitData", "CImageCodecs"]),
         .target(name: "ConvKitBenchmarks", dependencies: ["ConvKitCore"]),
         .target(name: "ConvKitTraining", dependencies: ["ConvKitNN", "ConvKitOptim", "ConvKitData", "ConvKitInterop"]),
         .executableTarget(
@@ -46,5 +48,6 @@ let package = Package(
         .testTarget(name: "ConvKitOptimTests", dependencies: ["ConvKitOptim"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ConvKitDataTests", dependencies: ["ConvKitData"]),
         .testTarget(name: "ConvKitCLITests", dependencies: ["convkit"]),
+        .testTarget(name: "ConvKitVisionTests", dependencies: ["ConvKitVision"]),
     ]
 )

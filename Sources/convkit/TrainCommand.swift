@@ -5,8 +5,14 @@ import Foundation
 
 /// Options shared by `train` and `eval`: which data, where, and how it is normalized.
 struct DataOptions: ParsableArguments {
-    @Option(help: "mnist, fashion-mnist, cifar10 or cifar100.")
+    @Option(help: "mnist, fashion-mnist, cifar10, cifar100, or folder (DATA_DIR/train/<class>/*.png|jpg and DATA_DIR/test/...).")
     var dataset = "mnist"
+
+    @Option(help: "For --dataset folder: the side images are resized to.")
+    var imageSize = 32
+
+    @Option(help: "For --dataset folder: 1 (gray) or 3 (RGB) channels.")
+    var channels = 3
 
     @Option(help: "Folder with the dataset's files (default: $CONVKIT_DATA/<name>, ../shared/data/<name>, ./data/<name>, /usr/share/datasets/<name>).")
     var dataDir: String?
@@ -17,25 +23,37 @@ struct DataOptions: ParsableArguments {
     @Option(help: "Use only the first N training examples (quick runs).")
     var limitTrain: Int?
 
-    var name: DatasetName {
+    /// A named dataset, or nil for an image folder.
+    var name: DatasetName? {
         get throws {
+            if dataset == "folder" { return nil }
             guard let name = DatasetName(rawValue: dataset) else {
                 throw ValidationError("unknown dataset '\(dataset)'; known: "
-                    + DatasetName.allCases.map(\.rawValue).joined(separator: ", "))
+                    + (DatasetName.allCases.map(\.rawValue) + ["folder"]).joined(separator: ", "))
             }
             return name
         }
     }
 
     func load(_ split: IDXDataset.Split) throws -> InMemoryImageDataset {
-        let data = try name.load(split: split, directory: dataDir.map { URL(fileURLWithPath: $0) })
+        let data: InMemoryImageDataset
+        if let name = try name {
+            data = try name.load(split: split, directory: dataDir.map { URL(fileURLWithPath: $0) })
+        } else {
+            guard let dataDir else { throw ValidationError("--dataset folder needs --data-dir with train/ and test/ inside") }
+            data = try ImageFolderDataset.load(from: URL(fileURLWithPath: dataDir).appendingPathComponent(split.rawValue),
+                                               size: (imageSize, imageSize), channels: channels)
+        }
         return try split == .train ? limitTrain.map { try data.prefix($0) } ?? data : data
     }
 
     /// The usual per-channel statistics of each dataset's training images.
     var normalization: Normalization {
         get throws {
-            switch try name {
+            guard let name = try name else {
+                return Normalization(mean: Array(repeating: 0.5, count: channels), std: Array(repeating: 0.5, count: channels))
+            }
+            return switch name {
             case .mnist: Normalization(mean: [0.1307], std: [0.3081])
             case .fashionMNIST: Normalization(mean: [0.2860], std: [0.3530])
             case .cifar10, .cifar100: Normalization(mean: [0.4914, 0.4822, 0.4465], std: [0.2470, 0.2435, 0.2616])

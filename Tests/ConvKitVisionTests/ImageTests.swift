@@ -1,0 +1,99 @@
+import ConvKitData
+import ConvKitVision
+import Foundation
+import Testing
+
+let sharedImages = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .appendingPathComponent("../../../shared/images").standardized
+
+func temporaryFolder() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("convkit-images-\(UUID())")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// A small deterministic test pattern.
+func pattern(width: Int, height: Int, channels: Int) throws -> Image {
+    try Image(width: width, height: height, channels: channels,
+              pixels: (0..<(width * height * channels)).map { UInt8(($0 * 37 + $0 / 7) % 256) })
+}
+
+@Suite struct ImageTests {
+    @Test(arguments: [1, 2, 3, 4])
+    func pngRoundTripsExactly(channels: Int) throws {
+        let image = try pattern(width: 7, height: 5, channels: channels)
+        #expect(try Image(data: image.pngData()) == image)
+    }
+
+    @Test func jpegRoundTripIsClose() throws {
+        // A smooth gradient: JPEG keeps it within a few levels.
+        let pixels = (0..<(32 * 24)).flatMap { i -> [UInt8] in
+            let (x, y) = (i % 32, i / 32)
+            return [UInt8(x * 8), UInt8(y * 10), 128]
+        }
+        let image = try Image(width: 32, height: 24, channels: 3, pixels: pixels)
+        let decoded = try Image(data: image.jpegData(quality: 95))
+        #expect(decoded.width == 32 && decoded.height == 24 && decoded.channels == 3)
+        let worst = zip(decoded.pixels, image.pixels).map { abs(Int($0) - Int($1)) }.max()!
+        #expect(worst <= 12)
+    }
+
+    @Test func sharedPhotosDecode() throws {
+        let chelsea = try Image(contentsOf: sharedImages.appendingPathComponent("chelsea.png"))
+        #expect(chelsea.width == 451 && chelsea.height == 300 && chelsea.channels == 3)
+        let astronaut = try Image(contentsOf: sharedImages.appendingPathComponent("astronaut.png"))
+        #expect(astronaut.width == 512 && astronaut.height == 512)
+        let rocket = try Image(contentsOf: sharedImages.appendingPathComponent("rocket.jpg"))
+        #expect(rocket.width == 640 && rocket.height == 427 && rocket.channels == 3)
+        let tensor = rocket.tensor()
+        #expect(tensor.shape == [3, 427, 640])
+        #expect(try Image(tensor: tensor) == rocket)
+    }
+
+    @Test func badFilesNameTheFile() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let empty = folder.appendingPathComponent("empty.png"), text = folder.appendingPathComponent("notes.png")
+        let cut = folder.appendingPathComponent("cut.jpg"), cutPNG = folder.appendingPathComponent("cut.png")
+        try Data().write(to: empty)
+        try Data("hello".utf8).write(to: text)
+        let jpeg = try Data(contentsOf: sharedImages.appendingPathComponent("rocket.jpg"))
+        try jpeg.prefix(jpeg.count / 3).write(to: cut)
+        try pattern(width: 40, height: 40, channels: 3).pngData().prefix(60).write(to: cutPNG)
+        for url in [empty, text, cut, cutPNG, folder.appendingPathComponent("missing.png")] {
+            let error = #expect(throws: ImageError.self) { try Image(contentsOf: url) }
+            #expect(error?.description.contains(url.path) == true, "\(String(describing: error))")
+        }
+    }
+
+    @Test func conversionsFollowPIL() throws {
+        let image = try Image(width: 1, height: 1, channels: 4, pixels: [200, 100, 50, 7])
+        #expect(image.droppingAlpha().pixels == [200, 100, 50])
+        #expect(image.grayscale().pixels == [124])  // PIL: (200*299 + 100*587 + 50*114) / 1000 = 124.2
+        #expect(try Image(width: 1, height: 1, channels: 1, pixels: [9]).rgb().pixels == [9, 9, 9])
+    }
+}
+
+@Suite struct ImageFolderTests {
+    @Test func classesAreSortedSubfoldersAndImagesAreResized() throws {
+        let root = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        for (name, count) in [("dog", 2), ("cat", 3)] {
+            let folder = root.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            for index in 0..<count {
+                try pattern(width: 10 + index, height: 12, channels: 3).write(to: folder.appendingPathComponent("\(index).png"))
+            }
+        }
+        try Data("not an image".utf8).write(to: root.appendingPathComponent("cat/readme.txt"))
+        let dataset = try ImageFolderDataset.load(from: root, size: (8, 8), channels: 1)
+        #expect(dataset.classNames == ["cat", "dog"])
+        #expect(dataset.labels == [0, 0, 0, 1, 1])
+        #expect(dataset.exampleShape == [1, 8, 8])
+
+        try Data("broken".utf8).write(to: root.appendingPathComponent("dog/bad.jpg"))
+        let error = #expect(throws: ImageError.self) { try ImageFolderDataset.load(from: root, size: (8, 8)) }
+        #expect(error?.description.contains("bad.jpg") == true)
+        #expect(throws: DatasetError.self) { try ImageFolderDataset.load(from: root.appendingPathComponent("cat"), size: (8, 8)) }
+    }
+}
