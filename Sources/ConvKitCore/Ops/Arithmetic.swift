@@ -25,64 +25,55 @@ extension Tensor {
         return try sum(axes: axes, keepingDimensions: true).reshaped(target)
     }
 
-    /// Applies `f` to broadcast pairs of elements; records no graph.
-    func broadcastingMap(_ other: Tensor, op: String, _ f: (Float, Float) -> Float) throws -> Tensor {
+    /// Applies `F` to broadcast pairs of elements; records no graph.
+    func broadcastingMap<F: BinaryFunction>(_ other: Tensor, op: String, _ function: F.Type) throws -> Tensor {
         try requireDType(.float32, for: op)
         try other.requireDType(.float32, for: op)
         let outShape = try Tensor.broadcastShape(shape, other.shape, op: op)
         let a = try detached().expanded(to: outShape), b = try other.detached().expanded(to: outShape)
         let result = Tensor(uninitializedShape: outShape)
-        binaryMap(a.floatPointer, a.strides, b.floatPointer, b.strides, shape: outShape, into: result.floatPointer, f)
-        return result
-    }
-
-    /// Applies `f` to every element; records no graph.
-    func map(_ f: (Float) -> Float) -> Tensor {
-        precondition(dtype == .float32, "elementwise math on a \(dtype) tensor; convert it to float32 first")
-        let source = isContiguous ? self : materialized()
-        let result = Tensor(uninitializedShape: shape)
-        unaryMap(source.floatPointer, count: count, into: result.floatPointer, f)
+        binaryMap(F.self, a.floatPointer, a.strides, b.floatPointer, b.strides, shape: outShape, into: result.floatPointer)
         return result
     }
 
     public static func + (a: Tensor, b: Tensor) throws -> Tensor {
-        try a.broadcastingMap(b, op: "add", +).recording("add", inputs: [a, b]) { g in
+        try a.broadcastingMap(b, op: "add", Add.self).recording("add", inputs: [a, b]) { g in
             [try g.summed(toShape: a.shape), try g.summed(toShape: b.shape)]
         }
     }
 
     public static func - (a: Tensor, b: Tensor) throws -> Tensor {
-        try a.broadcastingMap(b, op: "sub", -).recording("sub", inputs: [a, b]) { g in
+        try a.broadcastingMap(b, op: "sub", Subtract.self).recording("sub", inputs: [a, b]) { g in
             [try g.summed(toShape: a.shape), try (-g).summed(toShape: b.shape)]
         }
     }
 
     public static func * (a: Tensor, b: Tensor) throws -> Tensor {
-        try a.broadcastingMap(b, op: "mul", *).recording("mul", inputs: [a, b]) { g in
+        try a.broadcastingMap(b, op: "mul", Multiply.self).recording("mul", inputs: [a, b]) { g in
             [a.requiresGrad ? try (g * b).summed(toShape: a.shape) : nil,
              b.requiresGrad ? try (g * a).summed(toShape: b.shape) : nil]
         }
     }
 
     public static func / (a: Tensor, b: Tensor) throws -> Tensor {
-        try a.broadcastingMap(b, op: "div", /).recording("div", inputs: [a, b]) { g in
+        try a.broadcastingMap(b, op: "div", Divide.self).recording("div", inputs: [a, b]) { g in
             [a.requiresGrad ? try (g / b).summed(toShape: a.shape) : nil,
              b.requiresGrad ? try (-(g * a) / (b * b)).summed(toShape: b.shape) : nil]
         }
     }
 
     public static prefix func - (x: Tensor) -> Tensor {
-        x.map { -$0 }.recording("neg", inputs: [x]) { g in [-g] }
+        x.elementwise(Affine(scale: -1, shift: 0))
     }
 
     public static func + (a: Tensor, b: Float) -> Tensor {
-        a.map { $0 + b }.recording("add_scalar", inputs: [a]) { g in [g] }
+        a.elementwise(Affine(scale: 1, shift: b))
     }
 
     public static func - (a: Tensor, b: Float) -> Tensor { a + (-b) }
 
     public static func * (a: Tensor, b: Float) -> Tensor {
-        a.map { $0 * b }.recording("mul_scalar", inputs: [a]) { g in [g * b] }
+        a.elementwise(Affine(scale: b, shift: 0))
     }
 
     public static func / (a: Tensor, b: Float) -> Tensor { a * (1 / b) }
@@ -90,4 +81,12 @@ extension Tensor {
     public static func + (a: Float, b: Tensor) -> Tensor { b + a }
     public static func * (a: Float, b: Tensor) -> Tensor { b * a }
     public static func - (a: Float, b: Tensor) -> Tensor { (-b) + a }
+}
+
+/// `scale * x + shift`: arithmetic with a Float operand.
+struct Affine: ElementwiseFunction {
+    static let name = "affine"
+    let scale, shift: Float
+    func value(_ x: Float) -> Float { scale * x + shift }
+    func derivative(x: Float, y: Float) -> Float { scale }
 }

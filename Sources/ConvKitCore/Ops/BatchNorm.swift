@@ -27,27 +27,10 @@ public func batchNorm(_ input: Tensor, runningMean: Tensor?, runningVar: Tensor?
     let x = source.floatPointer
     var mean = [Float](repeating: 0, count: channels), inverseStd = [Float](repeating: 0, count: channels)
     if training {
-        var variance = [Float](repeating: 0, count: channels)
-        mean.withUnsafeMutableBufferPointer { means in
-            variance.withUnsafeMutableBufferPointer { variances in
-                parallelFor(channels, grain: 1) { range in
-                    for c in range {
-                        var total: Double = 0, squares: Double = 0
-                        for n in 0..<batch {
-                            let row = x + (n * channels + c) * spatial
-                            for s in 0..<spatial { total += Double(row[s]) }
-                        }
-                        let channelMean = total / Double(perChannel)
-                        for n in 0..<batch {
-                            let row = x + (n * channels + c) * spatial
-                            for s in 0..<spatial { let d = Double(row[s]) - channelMean; squares += d * d }
-                        }
-                        means[c] = Float(channelMean)
-                        variances[c] = Float(squares / Double(perChannel))
-                    }
-                }
-            }
-        }
+        let rowSums = perRowSums(x, rows: batch * channels, length: spatial)
+        mean = channelTotals(rowSums, channels: channels).map { Float($0 / Double(perChannel)) }
+        let centered = perRowSquaredDeviations(x, from: mean, rows: batch * channels, length: spatial)
+        let variance = channelTotals(centered, channels: channels).map { Float($0 / Double(perChannel)) }
         inverseStd = variance.map { 1 / ($0 + eps).squareRoot() }
         if let runningMean, let runningVar {
             let unbiased = Float(perChannel) / Float(perChannel - 1)
@@ -84,24 +67,13 @@ public func batchNorm(_ input: Tensor, runningMean: Tensor?, runningVar: Tensor?
         // Taken from the captured tensor, which keeps a contiguous copy of the input alive.
         let dy = gradient.floatPointer, x = source.floatPointer
         // Per channel: sum(dy) and sum(dy * xhat), with xhat = (x - mean) * inverseStd.
-        var sumGrad = [Float](repeating: 0, count: channels), sumGradXhat = [Float](repeating: 0, count: channels)
-        sumGrad.withUnsafeMutableBufferPointer { sums in
-            sumGradXhat.withUnsafeMutableBufferPointer { dots in
-                parallelFor(channels, grain: 1) { range in
-                    for c in range {
-                        var total: Float = 0, dot: Float = 0
-                        for n in 0..<batch {
-                            let offset = (n * channels + c) * spatial
-                            for s in 0..<spatial {
-                                total += dy[offset + s]
-                                dot += dy[offset + s] * (x[offset + s] - mean[c]) * inverseStd[c]
-                            }
-                        }
-                        sums[c] = total
-                        dots[c] = dot
-                    }
-                }
-            }
+        let rows = batch * channels
+        let (rowGrad, rowGradX) = perRowSumsAndDots(dy, x, rows: rows, length: spatial)
+        let sumGrad = channelTotals(rowGrad, channels: channels).map { Float($0) }
+        let sumGradX = channelTotals(rowGradX, channels: channels)
+        let sumGradXhat: [Float] = (0..<channels).map { c in
+            let centered: Double = sumGradX[c] - Double(mean[c]) * Double(sumGrad[c])
+            return Float(centered * Double(inverseStd[c]))
         }
         var gradients: [Tensor?] = []
         if input.requiresGrad {
@@ -113,11 +85,11 @@ public func batchNorm(_ input: Tensor, runningMean: Tensor?, runningVar: Tensor?
                     let c = row % channels, k = gamma[c] * inverseStd[c]
                     let offset = row * spatial
                     if training {
-                        let meanGrad = sumGrad[c] / count, meanDot = sumGradXhat[c] / count
-                        for s in 0..<spatial {
-                            let xhat = (x[offset + s] - mean[c]) * inverseStd[c]
-                            dx[offset + s] = k * (dy[offset + s] - meanGrad - xhat * meanDot)
-                        }
+                        // dx = k (dy - mean(dy) - xhat mean(dy xhat)), with xhat = (x - mean) invstd, folded
+                        // into dx = k dy + a x + b per channel so the loop is one multiply-add chain.
+                        let meanGrad = sumGrad[c] / count, meanDot = sumGradXhat[c] / count, invstd = inverseStd[c]
+                        let a = -k * meanDot * invstd, b = -k * meanGrad + k * meanDot * invstd * mean[c]
+                        for s in 0..<spatial { dx[offset + s] = k * dy[offset + s] + a * x[offset + s] + b }
                     } else {
                         for s in 0..<spatial { dx[offset + s] = k * dy[offset + s] }
                     }
@@ -131,4 +103,70 @@ public func batchNorm(_ input: Tensor, runningMean: Tensor?, runningVar: Tensor?
         if bias != nil { gradients.append(Tensor(sumGrad, shape: [channels])) }
         return gradients
     }
+}
+
+/// The sum of each contiguous row of `length` elements, in Float (vectorizable);
+/// callers combine row sums in Double for accuracy.
+private func perRowSums(_ data: UnsafeMutablePointer<Float>, rows: Int, length: Int) -> [Float] {
+    var sums = [Float](repeating: 0, count: rows)
+    sums.withUnsafeMutableBufferPointer { result in
+        parallelFor(rows, grain: Swift.max(1, 16_384 / Swift.max(length, 1))) { range in
+            for row in range {
+                let base = data + row * length
+                var total: Float = 0
+                for s in 0..<length { total += base[s] }
+                result[row] = total
+            }
+        }
+    }
+    return sums
+}
+
+/// `sum((x - mean[c])²)` over each contiguous row, row `n * C + c` using channel `c`'s mean.
+private func perRowSquaredDeviations(_ data: UnsafeMutablePointer<Float>, from means: [Float], rows: Int,
+                                     length: Int) -> [Float] {
+    var sums = [Float](repeating: 0, count: rows)
+    sums.withUnsafeMutableBufferPointer { result in
+        means.withUnsafeBufferPointer { means in
+            parallelFor(rows, grain: Swift.max(1, 16_384 / Swift.max(length, 1))) { range in
+                for row in range {
+                    let base = data + row * length, center = means[row % means.count]
+                    var total: Float = 0
+                    for s in 0..<length { let d = base[s] - center; total += d * d }
+                    result[row] = total
+                }
+            }
+        }
+    }
+    return sums
+}
+
+/// `sum(a)` and `sum(a * b)` over each contiguous row, in one pass over the data.
+private func perRowSumsAndDots(_ a: UnsafeMutablePointer<Float>, _ b: UnsafeMutablePointer<Float>, rows: Int,
+                               length: Int) -> ([Float], [Float]) {
+    var sums = [Float](repeating: 0, count: rows), dots = [Float](repeating: 0, count: rows)
+    sums.withUnsafeMutableBufferPointer { sums in
+        dots.withUnsafeMutableBufferPointer { dots in
+            parallelFor(rows, grain: Swift.max(1, 16_384 / Swift.max(length, 1))) { range in
+                for row in range {
+                    let pa = a + row * length, pb = b + row * length
+                    var total: Float = 0, dot: Float = 0
+                    for s in 0..<length {
+                        total += pa[s]
+                        dot += pa[s] * pb[s]
+                    }
+                    sums[row] = total
+                    dots[row] = dot
+                }
+            }
+        }
+    }
+    return (sums, dots)
+}
+
+/// Adds the row sums of rows `n * channels + c` into channel `c`, in Double.
+private func channelTotals(_ rowSums: [Float], channels: Int) -> [Double] {
+    var totals = [Double](repeating: 0, count: channels)
+    for (row, value) in rowSums.enumerated() { totals[row % channels] += Double(value) }
+    return totals
 }

@@ -101,10 +101,12 @@ struct Clamp: ElementwiseFunction {
 
 /// `base ^ exponent` elementwise with broadcasting.
 public func pow(_ base: Tensor, _ exponent: Tensor) throws -> Tensor {
-    let output = try base.broadcastingMap(exponent, op: "pow") { powf($0, $1) }
+    let output = try base.broadcastingMap(exponent, op: "pow", PowerFunction.self)
     // `unowned`: output owns this closure (see `Tensor.elementwise`).
     return output.recording("pow", inputs: [base, exponent]) { [unowned output] g in
         [base.requiresGrad ? try (g * exponent * pow(base, exponent - 1)).summed(toShape: base.shape) : nil,
          exponent.requiresGrad ? try (g * output * base.log()).summed(toShape: exponent.shape) : nil]
     }
 }
+
+enum PowerFunction: BinaryFunction { static func apply(_ a: Float, _ b: Float) -> Float { powf(a, b) } }

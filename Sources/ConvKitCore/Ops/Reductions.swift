@@ -29,18 +29,16 @@ extension Tensor {
 
     private func accumulate(into out: UnsafeMutablePointer<Float>, outStrides: [Int]) {
         let layout = StridedLayout(shape: shape, strides: [strides, outStrides])
-        let last = layout.shape.count - 1
-        let inStep = layout.strides[0][last], outStep = layout.strides[1][last]
-        let base = floatPointer
-        for row in 0..<layout.rowCount {
-            let offsets = layout.rowOffsets(row)
+        let inStep = layout.rowStep(0), outStep = layout.rowStep(1)
+        let base = floatPointer, rowLength = layout.rowLength
+        layout.forEachRow(0..<layout.rowCount) { _, offsets in
             let source = base + offsets[0], target = out + offsets[1]
             if outStep == 0 {
                 var total: Float = 0
-                for index in 0..<layout.rowLength { total += source[index * inStep] }
+                for index in 0..<rowLength { total += source[index * inStep] }
                 target[0] += total
             } else {
-                for index in 0..<layout.rowLength { target[index * outStep] += source[index * inStep] }
+                for index in 0..<rowLength { target[index * outStep] += source[index * inStep] }
             }
         }
     }

@@ -172,11 +172,9 @@ extension Tensor {
 func copyStrided(from source: UnsafePointer<Float>, shape: [Int], strides: [Int], toStrided destination: Tensor) {
     let layout = StridedLayout(shape: shape, strides: [destination.strides, strides])
     let rowLength = layout.rowLength
-    let last = layout.shape.count - 1
-    let destinationStep = layout.strides[0][last], sourceStep = layout.strides[1][last]
+    let destinationStep = layout.rowStep(0), sourceStep = layout.rowStep(1)
     let base = destination.floatPointer
-    for row in 0..<layout.rowCount {
-        let offsets = layout.rowOffsets(row)
+    layout.forEachRow(0..<layout.rowCount) { _, offsets in
         for index in 0..<rowLength {
             base[offsets[0] + index * destinationStep] = source[offsets[1] + index * sourceStep]
         }
