@@ -40,11 +40,17 @@ public final class SGD: Optimizer<SGD.State> {
         let first = stored == nil
         var buffer = stored ?? [Float](repeating: 0, count: p.count)
         let (m, keep) = (momentum, 1 - dampening)
+        // Separate loops per case keep the inner loops branch-free and vectorized.
         buffer.withUnsafeMutableBufferPointer { b in
-            for i in p.indices {
-                let d = g[i] + decay * p[i]
-                b[i] = first ? d : m * b[i] + keep * d
-                p[i] -= lr * (nesterov ? d + m * b[i] : b[i])
+            if first {
+                for i in p.indices { b[i] = g[i] + decay * p[i] }
+            } else {
+                for i in p.indices { b[i] = m * b[i] + keep * (g[i] + decay * p[i]) }
+            }
+            if nesterov {
+                for i in p.indices { p[i] -= lr * (g[i] + decay * p[i] + m * b[i]) }
+            } else {
+                for i in p.indices { p[i] -= lr * b[i] }
             }
         }
         state.buffers["momentum_buffer"] = buffer

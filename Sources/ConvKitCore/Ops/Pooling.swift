@@ -49,8 +49,8 @@ public func maxPool2d(_ input: Tensor, kernel: (Int, Int), stride: (Int, Int)? =
                       ceilMode: Bool = false) throws -> Tensor {
     let (rows, columns) = try poolingAxes(input, "maxPool2d", kernel: kernel, stride: stride, padding: padding,
                                           ceilMode: ceilMode)
-    let windows = (0..<rows.output).flatMap { oy in (0..<columns.output).map { ox in (rows.window(oy).range, columns.window(ox).range) } }
-    return try windowMaximum(input, outputSize: (rows.output, columns.output), windows: windows, name: "max_pool2d")
+    return try windowMaximum(input, rowWindows: (0..<rows.output).map { rows.window($0).range },
+                             columnWindows: (0..<columns.output).map { columns.window($0).range }, name: "max_pool2d")
 }
 
 /// Max pooling to a fixed output size, with adaptive pooling's windows.
@@ -59,10 +59,8 @@ public func adaptiveMaxPool2d(_ input: Tensor, outputSize: (Int, Int)) throws ->
         throw TensorError("adaptiveMaxPool2d: needs [N, C, H, W] input and a positive size, got "
             + "\(describe(input.shape)) and \(outputSize)")
     }
-    let windows = adaptiveRanges(input.shape[2], outputSize.0).flatMap { rowRange in
-        adaptiveRanges(input.shape[3], outputSize.1).map { (rowRange, $0) }
-    }
-    return try windowMaximum(input, outputSize: outputSize, windows: windows, name: "adaptive_max_pool2d")
+    return try windowMaximum(input, rowWindows: adaptiveRanges(input.shape[2], outputSize.0),
+                             columnWindows: adaptiveRanges(input.shape[3], outputSize.1), name: "adaptive_max_pool2d")
 }
 
 /// Adaptive pooling's window `i` of `count` over `size`: `floor(i size / count) ..< ceil((i + 1) size / count)`.
@@ -70,31 +68,40 @@ private func adaptiveRanges(_ size: Int, _ count: Int) -> [Range<Int>] {
     (0..<count).map { ($0 * size / count)..<(($0 + 1) * size + count - 1) / count }
 }
 
-/// Window maxima shared by max and adaptive max pooling; remembers each window's first
+/// Window maxima shared by max and adaptive max pooling: output cell `(i, j)` is the
+/// maximum over `rowWindows[i] x columnWindows[j]`. Remembers each window's first
 /// maximum so the backward pass can route the gradient there.
-private func windowMaximum(_ input: Tensor, outputSize: (Int, Int), windows: [(Range<Int>, Range<Int>)],
+private func windowMaximum(_ input: Tensor, rowWindows: [Range<Int>], columnWindows: [Range<Int>],
                            name: String) throws -> Tensor {
     let width = input.shape[3]
-    let planes = input.shape[0] * input.shape[1], inputPlane = input.shape[2] * width, outputPlane = windows.count
+    let (outHeight, outWidth) = (rowWindows.count, columnWindows.count)
+    let planes = input.shape[0] * input.shape[1], inputPlane = input.shape[2] * width, outputPlane = outHeight * outWidth
     let source = input.contiguous()
-    let output = Tensor(uninitializedShape: [input.shape[0], input.shape[1], outputSize.0, outputSize.1])
+    let output = Tensor(uninitializedShape: [input.shape[0], input.shape[1], outHeight, outWidth])
     var argmax = [Int32](repeating: 0, count: planes * outputPlane)
     let x = source.floatPointer, y = output.floatPointer
     argmax.withUnsafeMutableBufferPointer { winners in
-        let winners = winners.baseAddress!
-        parallelFor(planes, grain: Swift.max(1, 8_192 / Swift.max(outputPlane, 1))) { range in
-            for plane in range {
-                let base = x + plane * inputPlane
-                for (cell, (rowRange, columnRange)) in windows.enumerated() {
-                    var best = -Float.infinity, bestIndex = rowRange.lowerBound * width + columnRange.lowerBound
-                    for iy in rowRange {
-                        for ix in columnRange where base[iy * width + ix] > best {
-                            best = base[iy * width + ix]
-                            bestIndex = iy * width + ix
+        rowWindows.withUnsafeBufferPointer { rowWindows in
+            columnWindows.withUnsafeBufferPointer { columnWindows in
+                parallelFor(planes, grain: Swift.max(1, 8_192 / Swift.max(outputPlane, 1))) { range in
+                    for plane in range {
+                        let base = x + plane * inputPlane, cell = plane * outputPlane
+                        for oy in 0..<outHeight {
+                            let rows = rowWindows[oy]
+                            for ox in 0..<outWidth {
+                                let columns = columnWindows[ox]
+                                var best = -Float.infinity, bestIndex = rows.lowerBound * width + columns.lowerBound
+                                for iy in rows {
+                                    for ix in columns where base[iy * width + ix] > best {
+                                        best = base[iy * width + ix]
+                                        bestIndex = iy * width + ix
+                                    }
+                                }
+                                y[cell + oy * outWidth + ox] = best
+                                winners[cell + oy * outWidth + ox] = Int32(bestIndex)
+                            }
                         }
                     }
-                    y[plane * outputPlane + cell] = best
-                    winners[plane * outputPlane + cell] = Int32(bestIndex)
                 }
             }
         }
