@@ -1,5 +1,4 @@
 import ConvKitTraining
-import ConvKitVision
 import Foundation
 import Testing
 

@@ -1,4 +1,4 @@
-import CImageCodecs
+internal import CImageCodecs
 import Foundation
 
 /// An 8-bit image in HWC order: 1 (gray), 2 (gray + alpha), 3 (RGB) or 4 (RGBA) channels.
