@@ -74,3 +74,23 @@ import Testing
         #expect(probabilities == nil)
     }
 }
+
+@Suite struct TensorCreationAndPrintingTests {
+    @Test func creationFunctions() {
+        #expect(Tensor.arange(0, 5).scalars == [0, 1, 2, 3, 4])
+        #expect(Tensor.arange(1, 2, step: 0.25).scalars == [1, 1.25, 1.5, 1.75])
+        #expect(Tensor.full([2, 2], 3).scalars == [3, 3, 3, 3])
+        #expect(Tensor.zeros([3], dtype: .int64).integers == [0, 0, 0])
+        #expect(Tensor(bytes: [1, 255], shape: [2]).scalars == [1, 255])
+        #expect(Tensor(scalar: 2.5).shape == [] && Tensor(scalar: 2.5).item == 2.5)
+        #expect(Tensor.uniform([1000], low: 2, high: 3).scalars.allSatisfy { (2..<3).contains($0) })
+    }
+
+    @Test func printingShowsShapeDtypeAndValues() {
+        let small = Tensor([1, 2.5, -3, 4], shape: [2, 2]).requiringGrad()
+        #expect(small.description == "Tensor(shape: [2, 2], dtype: float32, requiresGrad)\n[[1.0, 2.5],\n [-3.0, 4.0]]")
+        let long = Tensor.arange(0, 100)
+        #expect(long.description.hasSuffix("[0.0, 1.0, 2.0, ..., 97.0, 98.0, 99.0]"))
+        #expect(Tensor(integers: [3, 1], shape: [2]).description == "Tensor(shape: [2], dtype: int64)\n[3, 1]")
+    }
+}

@@ -83,3 +83,22 @@ func expectClose(_ actual: Tensor, _ expected: Tensor, tolerance: Float = 1e-5, 
         #expect(try LeakyReLU(negativeSlope: 0.2)(Tensor([-1, 2])).scalars == [-0.2, 2])
     }
 }
+
+@Suite struct InferenceFusionTests {
+    @Test func foldedConvolutionBatchNormReLUComputesTheSameAsEvalMode() throws {
+        RandomGenerator.manualSeed(9)
+        let model = Sequential(try Conv2d(3, 8, kernelSize: 3, padding: 1), BatchNorm2d(8), ReLU(), MaxPool2d(2),
+                               Sequential(try Conv2d(8, 5, kernelSize: 1), BatchNorm2d(5)))
+        // Give the batch norms non-trivial statistics and affine parameters.
+        for _ in 0..<3 { _ = try model(Tensor.normal([4, 3, 8, 8], mean: 0.5, std: 2)) }
+        for (key, parameter) in model.namedParameters() where key.contains("1.") {
+            parameter.withMutableFloats { values in for i in values.indices { values[i] = 0.5 + Float(i) * 0.1 } }
+        }
+        model.eval()
+        let input = Tensor.normal([2, 3, 8, 8])
+        let expected = try withNoGrad { try model(input) }
+        let fused = try model.fusedForInference()
+        #expect(fused[0] is FusedConv2d && fused[1] is Identity && fused[2] is Identity)
+        expectClose(try fused(input), expected, tolerance: 1e-5)
+    }
+}
