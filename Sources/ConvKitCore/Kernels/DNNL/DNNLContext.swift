@@ -11,6 +11,22 @@ final class DNNLContext: @unchecked Sendable {
 
     let engine: dnnl_engine_t
     let stream: dnnl_stream_t
+    /// Serializes every oneDNN call and owns the one scratchpad they share. The stream is
+    /// not safe to use from two threads at once; each call already uses both cores.
+    let executionLock = Mutex<Scratchpad>(Scratchpad())
+
+    /// Working memory for primitives, grown to the largest request. Primitives use this
+    /// user-managed scratchpad rather than oneDNN's default thread-local one, which is
+    /// bound to the thread that created the primitive: a primitive cached on one thread
+    /// and run on another wrote through that thread's smaller buffer and corrupted the heap.
+    struct Scratchpad: ~Copyable {
+        private var storage: TensorStorage?
+
+        mutating func buffer(bytes: Int) -> UnsafeMutableRawPointer {
+            if storage.map({ $0.byteCount < bytes }) ?? true { storage = TensorStorage(byteCount: bytes, zeroed: false) }
+            return storage!.base
+        }
+    }
     private let cache = Mutex<[CacheKey: DNNLPrimitive]>([:])
 
     /// Keys are small immutable values (geometries, layout bytes), safe to share.
@@ -44,8 +60,12 @@ final class DNNLPrimitive: @unchecked Sendable {
 
     /// Creates the descriptor from an operation descriptor (`op` points to e.g. a
     /// `dnnl_convolution_desc_t`), with an optional forward hint for backward passes.
+    /// `attributes` (post-ops) may be given; either way the scratchpad is set user-managed.
     init(operation: UnsafeRawPointer, attributes: dnnl_primitive_attr_t? = nil, hint: DNNLPrimitive? = nil,
          what: String) throws {
+        let attributes = try attributes ?? DNNLPrimitive.makeAttributes()
+        defer { dnnl_primitive_attr_destroy(attributes) }
+        try dnnlCheck(dnnl_primitive_attr_set_scratchpad_mode(attributes, dnnl_scratchpad_mode_user), what)
         var descriptor: dnnl_primitive_desc_t?
         try dnnlCheck(dnnl_primitive_desc_create(&descriptor, operation, attributes, DNNLContext.shared.engine,
                                                  hint?.descriptor), what)
@@ -61,6 +81,14 @@ final class DNNLPrimitive: @unchecked Sendable {
         try dnnlCheck(dnnl_primitive_create(&primitive, descriptor), what)
         self.descriptor = descriptor
         self.primitive = primitive!
+    }
+
+    /// Fresh attributes with a user-managed scratchpad; the caller destroys them.
+    static func makeAttributes() throws -> dnnl_primitive_attr_t {
+        var attributes: dnnl_primitive_attr_t?
+        try dnnlCheck(dnnl_primitive_attr_create(&attributes), "primitive attributes")
+        try dnnlCheck(dnnl_primitive_attr_set_scratchpad_mode(attributes, dnnl_scratchpad_mode_user), "primitive attributes")
+        return attributes!
     }
 
     /// The memory layout the primitive chose for one of its arguments.
@@ -87,8 +115,19 @@ final class DNNLPrimitive: @unchecked Sendable {
             memories.append(memory)
             execArguments.append(dnnl_exec_arg_t(arg: argument, memory: memory))
         }
-        try dnnlCheck(dnnl_primitive_execute(primitive, context.stream, Int32(execArguments.count), execArguments), what)
-        try dnnlCheck(dnnl_stream_wait(context.stream), what)
+        let scratchpadDescriptor = memoryDescriptor(dnnl_query_scratchpad_md)
+        try context.executionLock.withLock { scratchpad in
+            if scratchpadDescriptor.byteSize > 0 {
+                var descriptor = scratchpadDescriptor
+                var memory: dnnl_memory_t?
+                try dnnlCheck(dnnl_memory_create(&memory, &descriptor, context.engine,
+                                                 scratchpad.buffer(bytes: scratchpadDescriptor.byteSize)), what)
+                memories.append(memory)
+                execArguments.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: memory))
+            }
+            try dnnlCheck(dnnl_primitive_execute(primitive, context.stream, Int32(execArguments.count), execArguments), what)
+            try dnnlCheck(dnnl_stream_wait(context.stream), what)
+        }
     }
 }
 

@@ -107,10 +107,9 @@ package enum DNNLConvolution {
                 &operation, training ? dnnl_forward_training : dnnl_forward_inference, dnnl_convolution_direct,
                 &source, &weights, &bias, &destination, strides, dilations, left, right), "conv2d forward")
             var attributes: dnnl_primitive_attr_t?
-            defer { if attributes != nil { dnnl_primitive_attr_destroy(attributes) } }
             if fusedReLU {
                 var postOps: dnnl_post_ops_t?
-                dnnl_primitive_attr_create(&attributes)
+                attributes = try DNNLPrimitive.makeAttributes()
                 dnnl_post_ops_create(&postOps)
                 dnnl_post_ops_append_eltwise(postOps, 1, dnnl_eltwise_relu, 0, 0)
                 dnnl_primitive_attr_set_post_ops(attributes, postOps)

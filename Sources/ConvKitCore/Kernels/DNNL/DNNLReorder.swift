@@ -10,7 +10,10 @@ enum DNNLReorder {
             var descriptor: dnnl_primitive_desc_t?
             var fromCopy = from, toCopy = to
             let engine = DNNLContext.shared.engine
-            try dnnlCheck(dnnl_reorder_primitive_desc_create(&descriptor, &fromCopy, engine, &toCopy, engine, nil), "reorder")
+            let attributes = try DNNLPrimitive.makeAttributes()
+            defer { dnnl_primitive_attr_destroy(attributes) }
+            try dnnlCheck(dnnl_reorder_primitive_desc_create(&descriptor, &fromCopy, engine, &toCopy, engine, attributes),
+                          "reorder")
             return try DNNLPrimitive(descriptor: descriptor!, what: "reorder")
         }
         try reorder.execute([(DNNL_ARG_FROM, from, source), (DNNL_ARG_TO, to, destination)], what: "reorder")
