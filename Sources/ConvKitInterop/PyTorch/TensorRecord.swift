@@ -48,8 +48,8 @@ enum StorageValues {
 
     /// Decodes the storage's elements from the start of `raw`, which holds at least them.
     init(decoding raw: ArraySlice<UInt8>, as storage: StorageReference) throws {
-        let needed = storage.count * storage.element.byteSize
-        guard raw.count >= needed else {
+        let (needed, overflow) = storage.count.multipliedReportingOverflow(by: storage.element.byteSize)
+        guard !overflow, raw.count >= needed else {
             throw PyTorchCheckpoint.FormatError("storage record \(storage.key) holds \(raw.count) bytes, but its "
                 + "\(storage.count) \(storage.element) elements need \(needed) (truncated?)")
         }

@@ -57,10 +57,11 @@ struct Unpickler {
         case 0x86: stack.append(.tuple(try pop(2)))  // TUPLE2
         case 0x87: stack.append(.tuple(try pop(3)))  // TUPLE3
         case 0x74: stack.append(.tuple(try popToMark()))  // TUPLE
-        case 0x61: try append(pop(1))  // APPEND
-        case 0x65: try append(popToMark())  // APPENDS
-        case 0x73: try setItems(pop(2))  // SETITEM
-        case 0x75: try setItems(popToMark())  // SETITEMS
+        // The items are popped first: calling a method on self captures the stack as it is.
+        case 0x61: let items = try pop(1); try append(items)  // APPEND
+        case 0x65: let items = try popToMark(); try append(items)  // APPENDS
+        case 0x73: let items = try pop(2); try setItems(items)  // SETITEM
+        case 0x75: let items = try popToMark(); try setItems(items)  // SETITEMS
         case 0x30: _ = try pop()  // POP
         case 0x31: _ = try popToMark()  // POP_MARK
         case 0x68: stack.append(try recall(Int(reader.byte())))  // BINGET
