@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "ConvKitNN", dependencies: ["ConvKitCore"]),
         .target(name: "ConvKitOptim", dependencies: ["ConvKitNN"]),
         .target(name: "ConvKitData", dependencies: ["ConvKitCore", "CZlib"]),
-        .target(name: "ConvKitInterop", dependencies: ["ConvKitNN"]),
+        .target(name: "ConvKitInterop", dependencies: ["ConvKitNN", "CZlib"]),
         // libpng and libjpeg (preinstalled): image files.
         .target(name: "CImageCodecs", linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg")]),
         .target(name: "ConvKitVision", dependencies: ["ConvKitNN", "ConvKitData", "CImageCodecs"]),
@@ -49,5 +49,6 @@ let package = Package(
         .testTarget(name: "ConvKitDataTests", dependencies: ["ConvKitData"]),
         .testTarget(name: "ConvKitCLITests", dependencies: ["convkit"]),
         .testTarget(name: "ConvKitVisionTests", dependencies: ["ConvKitVision"]),
+        .testTarget(name: "ConvKitInteropTests", dependencies: ["ConvKitInterop"], resources: [.copy("Fixtures")]),
     ]
 )
