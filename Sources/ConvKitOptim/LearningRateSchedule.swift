@@ -47,7 +47,8 @@ public struct LearningRateSchedule: Sendable {
     public static func cosineWithRestarts(firstPeriod: Int, periodMultiplier: Int = 1,
                                           minimum: Float = 0) throws -> LearningRateSchedule {
         guard firstPeriod > 0, periodMultiplier >= 1 else {
-            throw TensorError("cosine restarts: first period must be positive and the multiplier at least 1")
+            throw TensorError("cosine restarts: first period must be positive and the multiplier at least 1, got "
+                + "\(firstPeriod) and \(periodMultiplier)")
         }
         return LearningRateSchedule { base, step in
             // A constant period is a remainder; growing periods are few (logarithmic in the step).
@@ -65,13 +66,15 @@ public struct LearningRateSchedule: Sendable {
     /// base/(`divFactor` * `finalDivFactor`).
     public static func oneCycle(totalSteps: Int, warmFraction: Float = 0.3, divFactor: Float = 25,
                                 finalDivFactor: Float = 1e4) throws -> LearningRateSchedule {
-        guard totalSteps > 1, (0..<1).contains(warmFraction) else {
-            throw TensorError("one-cycle: needs more than one step and a warm fraction in [0, 1)")
+        guard totalSteps > 1, (0..<1).contains(warmFraction), divFactor > 0, finalDivFactor > 0 else {
+            throw TensorError("one-cycle: needs more than one step, a warm fraction in [0, 1) and positive divisors; got "
+                + "\(totalSteps) steps, fraction \(warmFraction), divisors \(divFactor) and \(finalDivFactor)")
         }
         return LearningRateSchedule { peak, step in
             let initial = peak / divFactor, final = initial / finalDivFactor
             let warmEnd = Double(warmFraction) * Double(totalSteps) - 1, end = Double(totalSteps - 1), t = Double(step)
-            return t <= warmEnd ? cosineBlend(from: initial, to: peak, fraction: t / warmEnd)
+            // Both phases give the peak at `warmEnd`; a strict comparison never divides by a zero-length warm-up.
+            return t < warmEnd ? cosineBlend(from: initial, to: peak, fraction: t / warmEnd)
                 : cosineBlend(from: peak, to: final, fraction: (t - warmEnd) / (end - warmEnd))
         }
     }
@@ -109,8 +112,10 @@ public final class ReduceOnPlateau {
 
     public init(mode: Mode = .minimize, factor: Float = 0.1, patience: Int = 10, threshold: Float = 1e-4,
                 cooldown: Int = 0, minimumRate: Float = 0) throws {
-        guard factor < 1, factor > 0, patience >= 0 else {
-            throw TensorError("reduce-on-plateau: factor must be in (0, 1) and patience non-negative")
+        guard factor < 1, factor > 0, patience >= 0, threshold >= 0, cooldown >= 0, minimumRate >= 0 else {
+            throw TensorError("reduce-on-plateau: factor must be in (0, 1) and patience, threshold, cooldown and minimum "
+                + "rate non-negative; got factor \(factor), patience \(patience), threshold \(threshold), cooldown "
+                + "\(cooldown), minimum \(minimumRate)")
         }
         (self.mode, self.factor, self.patience, self.threshold, self.cooldown, self.minimumRate) =
             (mode, factor, patience, threshold, cooldown, minimumRate)

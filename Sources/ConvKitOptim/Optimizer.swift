@@ -121,7 +121,8 @@ open class Optimizer<State: OptimizerState> {
         try expectMetadata(metadata, "optimizer_groups", String(groups.count), "group count")
         let savedSteps = metadata["optimizer_steps"].flatMap(Int.init) ?? 0
         var restored: [ObjectIdentifier: Slot] = [:]
-        for (key, tensor) in tensors {
+        // Sorted, so a bad checkpoint always names the same offending entry.
+        for (key, tensor) in tensors.sorted(by: { $0.key < $1.key }) {
             let parts = key.split(separator: ".", maxSplits: 2)
             guard parts.count == 3, parts[0] == "state", let index = Int(parts[1]), parameters.indices.contains(index) else {
                 throw TensorError("optimizer state key '\(key)' does not fit an optimizer with \(parameters.count) parameters")

@@ -13,7 +13,8 @@ public final class RMSprop: Optimizer<RMSprop.State> {
     public init(groups: [ParameterGroup], alpha: Float = 0.99, eps: Float = 1e-8, momentum: Float = 0,
                 centered: Bool = false) throws {
         guard (0...1).contains(alpha), momentum >= 0, eps >= 0 else {
-            throw TensorError("RMSprop: alpha must be in [0, 1] and momentum, eps non-negative")
+            throw TensorError("RMSprop: alpha must be in [0, 1] and momentum, eps non-negative; got alpha \(alpha), "
+                + "momentum \(momentum), eps \(eps)")
         }
         (self.alpha, self.eps, self.momentum, self.centered) = (alpha, eps, momentum, centered)
         try super.init(groups: groups)
