@@ -96,7 +96,7 @@ open class Optimizer<State: OptimizerState> {
     /// the hyperparameters, all under `optimizer_`.
     public func stateDict() -> (tensors: [String: Tensor], metadata: [String: String]) {
         var tensors: [String: Tensor] = [:]
-        var metadata = ["optimizer": kind, "optimizer_steps": String(stepCount),
+        var metadata = ["optimizer_kind": kind, "optimizer_steps": String(stepCount),
                         "optimizer_parameters": String(allParameters.count), "optimizer_groups": String(groups.count)]
         for (index, parameter) in allParameters.enumerated() {
             guard let slot = slots[ObjectIdentifier(parameter)] else { continue }
@@ -116,7 +116,7 @@ open class Optimizer<State: OptimizerState> {
     /// otherwise nothing changes and the error says what differs.
     public func loadStateDict(tensors: [String: Tensor], metadata: [String: String]) throws {
         let parameters = allParameters
-        try expectMetadata(metadata, "optimizer", kind, "kind")
+        try expectMetadata(metadata, "optimizer_kind", kind, "kind")
         try expectMetadata(metadata, "optimizer_parameters", String(parameters.count), "parameter count")
         try expectMetadata(metadata, "optimizer_groups", String(groups.count), "group count")
         let savedSteps = metadata["optimizer_steps"].flatMap(Int.init) ?? 0
