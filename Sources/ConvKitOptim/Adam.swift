@@ -54,6 +54,7 @@ public final class Adam: Optimizer<Adam.State> {
             forEachChunk(p.count) { range in
                 for i in range {
                     let d = g[i] + l2 * p[i]
+                    // PyTorch's lerp form of beta1 m + (1 - beta1) d, so the rounding matches.
                     m[i] += (1 - beta1) * (d - m[i])
                     v[i] = beta2 * v[i] + (1 - beta2) * d * d
                 }

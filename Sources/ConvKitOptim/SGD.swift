@@ -14,7 +14,7 @@ public final class SGD: Optimizer<SGD.State> {
     public init(groups: [ParameterGroup], momentum: Float = 0, dampening: Float = 0, nesterov: Bool = false) throws {
         guard momentum >= 0 else { throw TensorError("SGD: momentum must not be negative, got \(momentum)") }
         guard !nesterov || (momentum > 0 && dampening == 0) else {
-            throw TensorError("SGD: Nesterov momentum needs momentum > 0 and zero dampening")
+            throw TensorError("SGD: Nesterov momentum needs momentum > 0 and zero dampening, got \(momentum) and \(dampening)")
         }
         self.momentum = momentum
         self.dampening = dampening
