@@ -3,10 +3,8 @@
 /// the decay to the gradient. Updates match `torch.optim.Adam` / `AdamW`.
 public final class Adam: Optimizer<Adam.State> {
     public struct State: OptimizerState {
-        public var buffers: [String: [Float]]
-        public init(count: Int) {
-            buffers = ["exp_avg": [Float](repeating: 0, count: count), "exp_avg_sq": [Float](repeating: 0, count: count)]
-        }
+        public var buffers: [String: [Float]] = [:]
+        public init(count: Int) {}
     }
 
     public let beta1, beta2, eps: Float
@@ -36,22 +34,35 @@ public final class Adam: Optimizer<Adam.State> {
                  eps: eps, amsgrad: amsgrad, decoupledWeightDecay: true)
     }
 
+    override public var kind: String { decoupledWeightDecay ? "AdamW" : "Adam" }
+
+    override public var hyperparameters: [String: String] {
+        ["betas": "\(beta1),\(beta2)", "eps": String(eps), "amsgrad": String(amsgrad)]
+    }
+
     override public func update(_ p: UnsafeMutableBufferPointer<Float>, gradient g: UnsafeBufferPointer<Float>,
-                                state: inout State, group: ParameterGroup) {
-        let lr = group.learningRate, decay = group.weightDecay
-        let step = Float(stepCount)
-        let correction1 = 1 - powf(beta1, step), correction2Root = (1 - powf(beta2, step)).squareRoot()
-        // Buffers are taken out of the dictionary (not copied) so updating them in place costs no copy.
-        var m = state.buffers.removeValue(forKey: "exp_avg")!, v = state.buffers.removeValue(forKey: "exp_avg_sq")!
-        var vMax = amsgrad ? state.buffers.removeValue(forKey: "max_exp_avg_sq") ?? [Float](repeating: 0, count: p.count) : []
-        for i in p.indices {
-            var d = g[i]
-            if decoupledWeightDecay { p[i] *= 1 - lr * decay } else { d += decay * p[i] }
-            m[i] = beta1 * m[i] + (1 - beta1) * d
-            v[i] = beta2 * v[i] + (1 - beta2) * d * d
-            var second = v[i]
-            if amsgrad { vMax[i] = max(vMax[i], v[i]); second = vMax[i] }
-            p[i] -= lr / correction1 * m[i] / (second.squareRoot() / correction2Root + eps)
+                                state: inout State, step: Int, group: ParameterGroup) {
+        let (beta1, beta2, eps, amsgrad) = (beta1, beta2, eps, amsgrad)
+        // Scalars in double precision, as PyTorch computes them in Python.
+        let stepSize = Float(Double(group.learningRate) / (1 - pow(Double(beta1), Double(step))))
+        let correction2Root = Float((1 - pow(Double(beta2), Double(step))).squareRoot())
+        let shrink = decoupledWeightDecay ? Float(1 - Double(group.learningRate) * Double(group.weightDecay)) : 1
+        let l2 = decoupledWeightDecay ? 0 : group.weightDecay
+        var m = state.takeBuffer("exp_avg", count: p.count), v = state.takeBuffer("exp_avg_sq", count: p.count)
+        var vMax = amsgrad ? state.takeBuffer("max_exp_avg_sq", count: p.count) : []
+        withMutableBuffers(&m, &v, &vMax) { m, v, vMax in
+            forEachChunk(p.count) { range in
+                for i in range {
+                    let d = g[i] + l2 * p[i]
+                    // PyTorch's lerp form of beta1 m + (1 - beta1) d, so the rounding matches.
+                    m[i] += (1 - beta1) * (d - m[i])
+                    v[i] = beta2 * v[i] + (1 - beta2) * d * d
+                }
+                // AMSGrad normalizes by the largest second moment seen so far.
+                if amsgrad { for i in range { vMax[i] = max(vMax[i], v[i]) } }
+                let second = amsgrad ? vMax : v
+                for i in range { p[i] = p[i] * shrink - stepSize * m[i] / (second[i].squareRoot() / correction2Root + eps) }
+            }
         }
         state.buffers["exp_avg"] = m
         state.buffers["exp_avg_sq"] = v

@@ -39,9 +39,7 @@ public struct LearningRateSchedule: Sendable {
     /// Half a cosine from the base rate down to `minimum` over `period` steps (`CosineAnnealingLR`).
     public static func cosine(period: Int, minimum: Float = 0) throws -> LearningRateSchedule {
         guard period > 0 else { throw TensorError("cosine schedule: period must be positive, got \(period)") }
-        return LearningRateSchedule { base, step in
-            minimum + (base - minimum) * (1 + cosf(Float.pi * Float(step) / Float(period))) / 2
-        }
+        return LearningRateSchedule { base, step in cosineBlend(from: base, to: minimum, fraction: Double(step) / Double(period)) }
     }
 
     /// Cosine annealing restarted after `firstPeriod` steps, each period `periodMultiplier`
@@ -49,15 +47,17 @@ public struct LearningRateSchedule: Sendable {
     public static func cosineWithRestarts(firstPeriod: Int, periodMultiplier: Int = 1,
                                           minimum: Float = 0) throws -> LearningRateSchedule {
         guard firstPeriod > 0, periodMultiplier >= 1 else {
-            throw TensorError("cosine restarts: first period must be positive and the multiplier at least 1")
+            throw TensorError("cosine restarts: first period must be positive and the multiplier at least 1, got "
+                + "\(firstPeriod) and \(periodMultiplier)")
         }
         return LearningRateSchedule { base, step in
-            var (position, period) = (step, firstPeriod)
+            // A constant period is a remainder; growing periods are few (logarithmic in the step).
+            var (position, period) = (periodMultiplier == 1 ? step % firstPeriod : step, firstPeriod)
             while position >= period {
                 position -= period
                 period *= periodMultiplier
             }
-            return minimum + (base - minimum) * (1 + cosf(Float.pi * Float(position) / Float(period))) / 2
+            return cosineBlend(from: base, to: minimum, fraction: Double(position) / Double(period))
         }
     }
 
@@ -66,17 +66,16 @@ public struct LearningRateSchedule: Sendable {
     /// base/(`divFactor` * `finalDivFactor`).
     public static func oneCycle(totalSteps: Int, warmFraction: Float = 0.3, divFactor: Float = 25,
                                 finalDivFactor: Float = 1e4) throws -> LearningRateSchedule {
-        guard totalSteps > 1, (0..<1).contains(warmFraction) else {
-            throw TensorError("one-cycle: needs more than one step and a warm fraction in [0, 1)")
+        guard totalSteps > 1, (0..<1).contains(warmFraction), divFactor > 0, finalDivFactor > 0 else {
+            throw TensorError("one-cycle: needs more than one step, a warm fraction in [0, 1) and positive divisors; got "
+                + "\(totalSteps) steps, fraction \(warmFraction), divisors \(divFactor) and \(finalDivFactor)")
         }
         return LearningRateSchedule { peak, step in
             let initial = peak / divFactor, final = initial / finalDivFactor
-            let warmEnd = warmFraction * Float(totalSteps) - 1, end = Float(totalSteps - 1)
-            func anneal(_ from: Float, _ to: Float, _ fraction: Float) -> Float {
-                to + (from - to) / 2 * (cosf(Float.pi * fraction) + 1)
-            }
-            let t = Float(step)
-            return t <= warmEnd ? anneal(initial, peak, t / warmEnd) : anneal(peak, final, (t - warmEnd) / (end - warmEnd))
+            let warmEnd = Double(warmFraction) * Double(totalSteps) - 1, end = Double(totalSteps - 1), t = Double(step)
+            // Both phases give the peak at `warmEnd`; a strict comparison never divides by a zero-length warm-up.
+            return t < warmEnd ? cosineBlend(from: initial, to: peak, fraction: t / warmEnd)
+                : cosineBlend(from: peak, to: final, fraction: (t - warmEnd) / (end - warmEnd))
         }
     }
 
@@ -89,6 +88,13 @@ public struct LearningRateSchedule: Sendable {
                 : after(base: base, step: step - steps)
         }
     }
+}
+
+/// Half a cosine from `start` (at fraction 0) to `end` (at fraction 1), in double
+/// precision as PyTorch computes it: near the end the rate is a small difference of
+/// larger terms.
+private func cosineBlend(from start: Float, to end: Float, fraction: Double) -> Float {
+    Float(Double(end) + (Double(start) - Double(end)) * (1 + cos(Double.pi * fraction)) / 2)
 }
 
 /// Lowers the learning rate when a metric stops improving (`ReduceLROnPlateau`): after
@@ -106,8 +112,10 @@ public final class ReduceOnPlateau {
 
     public init(mode: Mode = .minimize, factor: Float = 0.1, patience: Int = 10, threshold: Float = 1e-4,
                 cooldown: Int = 0, minimumRate: Float = 0) throws {
-        guard factor < 1, factor > 0, patience >= 0 else {
-            throw TensorError("reduce-on-plateau: factor must be in (0, 1) and patience non-negative")
+        guard factor < 1, factor > 0, patience >= 0, threshold >= 0, cooldown >= 0, minimumRate >= 0 else {
+            throw TensorError("reduce-on-plateau: factor must be in (0, 1) and patience, threshold, cooldown and minimum "
+                + "rate non-negative; got factor \(factor), patience \(patience), threshold \(threshold), cooldown "
+                + "\(cooldown), minimum \(minimumRate)")
         }
         (self.mode, self.factor, self.patience, self.threshold, self.cooldown, self.minimumRate) =
             (mode, factor, patience, threshold, cooldown, minimumRate)

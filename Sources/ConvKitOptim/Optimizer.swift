@@ -28,7 +28,15 @@ open class Optimizer<State: OptimizerState> {
     public var groups: [ParameterGroup]
     /// Completed `step()` calls.
     public private(set) var stepCount = 0
-    private var states: [ObjectIdentifier: State] = [:]
+    private var slots: [ObjectIdentifier: Slot] = [:]
+
+    /// A parameter's state and its own update count. PyTorch counts steps per
+    /// parameter, so one that starts receiving gradients late (a layer unfrozen while
+    /// fine-tuning) gets Adam's full bias correction on its first update.
+    private struct Slot {
+        var state: State
+        var steps = 0
+    }
 
     public init(groups: [ParameterGroup]) throws {
         for group in groups {
@@ -44,6 +52,12 @@ open class Optimizer<State: OptimizerState> {
         self.groups = groups
     }
 
+    /// The optimizer's name in checkpoints, so state is never loaded into a different kind.
+    open var kind: String { String(describing: type(of: self)) }
+
+    /// Settings fixed at construction (betas, momentum, ...), written to checkpoints.
+    open var hyperparameters: [String: String] { [:] }
+
     /// Updates every parameter that has a gradient, in place, without recording a graph.
     public func step() throws {
         stepCount += 1
@@ -55,11 +69,12 @@ open class Optimizer<State: OptimizerState> {
                         throw TensorError("optimizer: gradient \(gradient.shape) does not match parameter \(parameter.shape)")
                     }
                     let key = ObjectIdentifier(parameter)
-                    var state = states[key] ?? State(count: parameter.count)
+                    var slot = slots.removeValue(forKey: key) ?? Slot(state: State(count: parameter.count))
+                    slot.steps += 1
                     gradient.withFloats { g in
-                        parameter.withMutableFloats { p in update(p, gradient: g, state: &state, group: group) }
+                        parameter.withMutableFloats { p in update(p, gradient: g, state: &slot.state, step: slot.steps, group: group) }
                     }
-                    states[key] = state
+                    slots[key] = slot
                 }
             }
         }
@@ -70,30 +85,44 @@ open class Optimizer<State: OptimizerState> {
         for group in groups { for parameter in group.parameters { parameter.grad = nil } }
     }
 
-    /// One parameter's update; `stepCount` is already advanced.
+    /// One parameter's update; `step` counts this parameter's updates, starting at 1.
     open func update(_ parameter: UnsafeMutableBufferPointer<Float>, gradient: UnsafeBufferPointer<Float>,
-                     state: inout State, group: ParameterGroup) {
-        fatalError("\(type(of: self)) must override update(_:gradient:state:group:)")
+                     state: inout State, step: Int, group: ParameterGroup) {
+        fatalError("\(type(of: self)) must override update(_:gradient:state:step:group:)")
     }
 
-    /// State for a checkpoint: `state.<index>.<buffer>` over parameters in group order,
-    /// plus the step count and learning rates as metadata.
+    /// State for a checkpoint: `state.<index>.<buffer>` over parameters in group order;
+    /// the metadata holds the kind, the step counts, every group's rate and decay and
+    /// the hyperparameters, all under `optimizer_`.
     public func stateDict() -> (tensors: [String: Tensor], metadata: [String: String]) {
         var tensors: [String: Tensor] = [:]
+        var metadata = ["optimizer_kind": kind, "optimizer_steps": String(stepCount),
+                        "optimizer_parameters": String(allParameters.count), "optimizer_groups": String(groups.count)]
         for (index, parameter) in allParameters.enumerated() {
-            guard let state = states[ObjectIdentifier(parameter)] else { continue }
-            for (name, values) in state.buffers { tensors["state.\(index).\(name)"] = Tensor(values, shape: parameter.shape) }
+            guard let slot = slots[ObjectIdentifier(parameter)] else { continue }
+            for (name, values) in slot.state.buffers { tensors["state.\(index).\(name)"] = Tensor(values, shape: parameter.shape) }
+            metadata["optimizer_step.\(index)"] = String(slot.steps)
         }
-        var metadata = ["optimizer_steps": String(stepCount)]
-        for (index, group) in groups.enumerated() { metadata["optimizer_lr.\(index)"] = String(group.learningRate) }
+        for (index, group) in groups.enumerated() {
+            metadata["optimizer_lr.\(index)"] = String(group.learningRate)
+            metadata["optimizer_weight_decay.\(index)"] = String(group.weightDecay)
+        }
+        for (name, value) in hyperparameters { metadata["optimizer_\(name)"] = value }
         return (tensors, metadata)
     }
 
-    /// Restores what ``stateDict()`` saved; the parameters must match in number and shape.
+    /// Restores what ``stateDict()`` saved (group rates and decays included). The
+    /// optimizer must be of the same kind, with parameters matching in number and shape;
+    /// otherwise nothing changes and the error says what differs.
     public func loadStateDict(tensors: [String: Tensor], metadata: [String: String]) throws {
         let parameters = allParameters
-        var restored: [ObjectIdentifier: State] = [:]
-        for (key, tensor) in tensors {
+        try expectMetadata(metadata, "optimizer_kind", kind, "kind")
+        try expectMetadata(metadata, "optimizer_parameters", String(parameters.count), "parameter count")
+        try expectMetadata(metadata, "optimizer_groups", String(groups.count), "group count")
+        let savedSteps = metadata["optimizer_steps"].flatMap(Int.init) ?? 0
+        var restored: [ObjectIdentifier: Slot] = [:]
+        // Sorted, so a bad checkpoint always names the same offending entry.
+        for (key, tensor) in tensors.sorted(by: { $0.key < $1.key }) {
             let parts = key.split(separator: ".", maxSplits: 2)
             guard parts.count == 3, parts[0] == "state", let index = Int(parts[1]), parameters.indices.contains(index) else {
                 throw TensorError("optimizer state key '\(key)' does not fit an optimizer with \(parameters.count) parameters")
@@ -103,15 +132,23 @@ open class Optimizer<State: OptimizerState> {
                     + "\(parameters[index].shape); the checkpoint belongs to a different model")
             }
             let id = ObjectIdentifier(parameters[index])
-            var state = restored[id] ?? State(count: tensor.count)
-            state.buffers[String(parts[2])] = tensor.scalars
-            restored[id] = state
+            let steps = metadata["optimizer_step.\(index)"].flatMap(Int.init) ?? savedSteps
+            var slot = restored[id] ?? Slot(state: State(count: tensor.count), steps: steps)
+            slot.state.buffers[String(parts[2])] = tensor.scalars
+            restored[id] = slot
         }
-        states = restored
-        stepCount = metadata["optimizer_steps"].flatMap(Int.init) ?? 0
+        slots = restored
+        stepCount = savedSteps
         for index in groups.indices {
             if let rate = metadata["optimizer_lr.\(index)"].flatMap(Float.init) { groups[index].learningRate = rate }
+            if let decay = metadata["optimizer_weight_decay.\(index)"].flatMap(Float.init) { groups[index].weightDecay = decay }
         }
+    }
+
+    /// Checkpoints written without a field (by hand, or by older versions) skip its check.
+    private func expectMetadata(_ metadata: [String: String], _ key: String, _ expected: String, _ what: String) throws {
+        guard let saved = metadata[key], saved != expected else { return }
+        throw TensorError("optimizer state: the checkpoint's \(what) is \(saved) but this \(kind) optimizer's is \(expected)")
     }
 
     private var allParameters: [Tensor] { groups.flatMap(\.parameters) }

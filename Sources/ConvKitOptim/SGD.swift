@@ -14,7 +14,7 @@ public final class SGD: Optimizer<SGD.State> {
     public init(groups: [ParameterGroup], momentum: Float = 0, dampening: Float = 0, nesterov: Bool = false) throws {
         guard momentum >= 0 else { throw TensorError("SGD: momentum must not be negative, got \(momentum)") }
         guard !nesterov || (momentum > 0 && dampening == 0) else {
-            throw TensorError("SGD: Nesterov momentum needs momentum > 0 and zero dampening")
+            throw TensorError("SGD: Nesterov momentum needs momentum > 0 and zero dampening, got \(momentum) and \(dampening)")
         }
         self.momentum = momentum
         self.dampening = dampening
@@ -28,29 +28,34 @@ public final class SGD: Optimizer<SGD.State> {
                       momentum: momentum, dampening: dampening, nesterov: nesterov)
     }
 
+    override public var hyperparameters: [String: String] {
+        ["momentum": String(momentum), "dampening": String(dampening), "nesterov": String(nesterov)]
+    }
+
     override public func update(_ p: UnsafeMutableBufferPointer<Float>, gradient g: UnsafeBufferPointer<Float>,
-                                state: inout State, group: ParameterGroup) {
+                                state: inout State, step: Int, group: ParameterGroup) {
         let lr = group.learningRate, decay = group.weightDecay
         guard momentum > 0 else {
-            for i in p.indices { p[i] -= lr * (g[i] + decay * p[i]) }
+            forEachChunk(p.count) { range in for i in range { p[i] -= lr * (g[i] + decay * p[i]) } }
             return
         }
-        // Taken out of the dictionary (not copied) so the in-place updates below do not copy the buffer.
-        let stored = state.buffers.removeValue(forKey: "momentum_buffer")
-        let first = stored == nil
-        var buffer = stored ?? [Float](repeating: 0, count: p.count)
-        let (m, keep) = (momentum, 1 - dampening)
+        // PyTorch seeds the buffer with the first gradient itself, undamped.
+        let first = state.buffers["momentum_buffer"] == nil
+        var buffer = state.takeBuffer("momentum_buffer", count: p.count)
+        let (m, keep, nesterov) = (momentum, 1 - dampening, nesterov)
         // Separate loops per case keep the inner loops branch-free and vectorized.
         buffer.withUnsafeMutableBufferPointer { b in
-            if first {
-                for i in p.indices { b[i] = g[i] + decay * p[i] }
-            } else {
-                for i in p.indices { b[i] = m * b[i] + keep * (g[i] + decay * p[i]) }
-            }
-            if nesterov {
-                for i in p.indices { p[i] -= lr * (g[i] + decay * p[i] + m * b[i]) }
-            } else {
-                for i in p.indices { p[i] -= lr * b[i] }
+            forEachChunk(p.count) { range in
+                if first {
+                    for i in range { b[i] = g[i] + decay * p[i] }
+                } else {
+                    for i in range { b[i] = m * b[i] + keep * (g[i] + decay * p[i]) }
+                }
+                if nesterov {
+                    for i in range { p[i] -= lr * (g[i] + decay * p[i] + m * b[i]) }
+                } else {
+                    for i in range { p[i] -= lr * b[i] }
+                }
             }
         }
         state.buffers["momentum_buffer"] = buffer

@@ -17,7 +17,7 @@ private struct ParallelWork {
 /// alternating between oneDNN and Swift never have two pools' threads spinning against
 /// each other on the same cores.
 @inline(__always)
-func parallelFor(_ count: Int, grain: Int = 32_768, _ body: (Range<Int>) -> Void) {
+package func parallelFor(_ count: Int, grain: Int = 32_768, _ body: (Range<Int>) -> Void) {
     let chunks = min(kernelThreadCount, count / max(grain, 1))
     if chunks <= 1 {
         body(0..<count)
