@@ -48,7 +48,8 @@ let package = Package(
         .testTarget(name: "ConvKitOptimTests", dependencies: ["ConvKitOptim"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ConvKitDataTests", dependencies: ["ConvKitData"]),
         .testTarget(name: "ConvKitCLITests", dependencies: ["convkit"]),
-        .testTarget(name: "ConvKitVisionTests", dependencies: ["ConvKitVision"]),
+        .testTarget(name: "ConvKitVisionTests", dependencies: ["ConvKitVision", "ConvKitInterop"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "ConvKitInteropTests", dependencies: ["ConvKitInterop"], resources: [.copy("Fixtures")]),
     ]
 )

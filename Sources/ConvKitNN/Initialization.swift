@@ -9,6 +9,16 @@ import Darwin
 public enum Initializer {
     public enum FanMode: Sendable { case fanIn, fanOut }
 
+    /// Whether layers fill their parameters when built; see ``withoutInitialization(_:)``.
+    @TaskLocal public static var isEnabled = true
+
+    /// Builds modules with zero-filled parameters instead of random ones, for when a
+    /// checkpoint will overwrite them anyway (PyTorch's `skip_init`): VGG-16 has
+    /// 138 million parameters to draw otherwise.
+    public static func withoutInitialization<R>(_ body: () throws -> R) rethrows -> R {
+        try $isEnabled.withValue(false, operation: body)
+    }
+
     /// Fan-in and fan-out as PyTorch computes them: `[out, in, k...]` gives
     /// `in * prod(k)` and `out * prod(k)`.
     public static func fans(of shape: [Int]) throws -> (fanIn: Int, fanOut: Int) {
@@ -75,6 +85,7 @@ public enum Initializer {
     /// PyTorch's default for `Conv2d` and `Linear`: weights kaiming-uniform with
     /// a = sqrt(5) (so U(-1/sqrt(fanIn), 1/sqrt(fanIn))) and the bias from the same range.
     static func pytorchDefault(weight: Tensor, bias: Tensor?) throws {
+        guard isEnabled else { return }
         // gain(a = sqrt(5)) * sqrt(3 / fanIn) simplifies to 1 / sqrt(fanIn).
         let bound = 1 / Float(try fans(of: weight.shape).fanIn).squareRoot()
         RandomGenerator.withGlobal { generator in

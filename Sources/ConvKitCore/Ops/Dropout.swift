@@ -17,7 +17,7 @@ public func dropout(_ input: Tensor, probability p: Float, training: Bool,
 
 /// Dropout drawing from the global generator (seed it with `RandomGenerator.manualSeed`).
 public func dropout(_ input: Tensor, probability p: Float, training: Bool) throws -> Tensor {
-    try RandomGenerator.withGlobal { generator in
-        Result { try dropout(input, probability: p, training: training, using: &generator) }
-    }.get()
+    try RandomGenerator.withGlobal { generator throws(any Error) in
+        try dropout(input, probability: p, training: training, using: &generator)
+    }
 }

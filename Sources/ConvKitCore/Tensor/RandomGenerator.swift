@@ -67,8 +67,8 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
     private static let global = Mutex(RandomGenerator(seed: 0x5EED))
 
     /// Runs `body` with exclusive access to the global generator.
-    public static func withGlobal<R>(_ body: (inout RandomGenerator) -> R) -> R {
-        global.withLock { body(&$0) }
+    public static func withGlobal<R, E: Error>(_ body: (inout RandomGenerator) throws(E) -> R) throws(E) -> R {
+        try global.withLock { (generator) throws(E) -> R in try body(&generator) }
     }
 
     /// Reseeds the global generator, as `torch.manual_seed`.

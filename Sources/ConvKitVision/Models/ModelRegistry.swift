@@ -3,10 +3,21 @@ public enum ModelRegistry {
     /// How to build a model for a given number of classes and input geometry.
     public typealias Builder = @Sendable (_ numClasses: Int, _ inputChannels: Int, _ inputSize: Int) throws -> Module
 
-    public static let builders: [String: Builder] = [
-        "lenet5": { try LeNet5(numClasses: $0, inputChannels: $1, inputSize: $2) },
-        "lenet5_original": { try LeNet5(numClasses: $0, inputChannels: $1, inputSize: $2, variant: .original) },
-    ]
+    public static let builders: [String: Builder] = {
+        var builders: [String: Builder] = [
+            "lenet5": { try LeNet5(numClasses: $0, inputChannels: $1, inputSize: $2) },
+            "lenet5_original": { try LeNet5(numClasses: $0, inputChannels: $1, inputSize: $2, variant: .original) },
+            "alexnet": { classes, _, _ in try AlexNet(numClasses: classes) },
+        ]
+        for depth in VGG.Depth.allCases {
+            builders["\(depth)"] = { classes, _, _ in try VGG(depth, numClasses: classes) }
+            builders["\(depth)_bn"] = { classes, _, _ in try VGG(depth, batchNorm: true, numClasses: classes) }
+        }
+        for depth in ResNet.Depth.allCases {
+            builders["\(depth)"] = { classes, _, _ in try ResNet(depth, numClasses: classes) }
+        }
+        return builders
+    }()
 
     public static var names: [String] { builders.keys.sorted() }
 
