@@ -64,3 +64,29 @@ func formulaValues(index: Int, key: String, shape: [Int]) -> Tensor {
         #expect((model.layer1[0] as? BasicBlock)?.bn2.weight?.scalars.allSatisfy { $0 == 0 } == true)
     }
 }
+
+@Suite struct EfficientNetLite0Tests {
+    static let weights = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../../shared/weights/efficientnet-lite0-57934424.pth").standardized
+
+    @Test func realImageNetWeightsLoadStrictlyAndGivePyTorchsLogits() throws {
+        let model = try Initializer.withoutInitialization { try EfficientNetLite0() }
+        #expect(model.parameterCount == 4_652_008)
+        try model.loadStateDict(try PyTorchCheckpoint.load(Self.weights))
+        #expect(model.stateDict().count == 296)
+        model.eval()
+        let input = try NumPyFile.read(zooFixture("efficientnet_lite0_chelsea/input.npy"))
+        let expected = try NumPyFile.read(zooFixture("efficientnet_lite0_chelsea/output.npy")).scalars
+        let logits = try withNoGrad { try model(input) }.scalars
+        let scale = expected.map(abs).max()!
+        let worst = zip(logits, expected).map { abs($0 - $1) / scale }.max()!
+        #expect(worst < 1e-4, "largest difference relative to the largest logit: \(worst)")
+        #expect(logits.indices.max { logits[$0] < logits[$1] } == expected.indices.max { expected[$0] < expected[$1] })
+    }
+
+    @Test func samePaddingIsTensorFlows() {
+        #expect(Padding2D.same(input: (224, 224), kernel: (3, 3), stride: (2, 2)) == Padding2D(top: 0, left: 0, bottom: 1, right: 1))
+        #expect(Padding2D.same(input: (56, 56), kernel: (5, 5), stride: (2, 2)) == Padding2D(top: 1, left: 1, bottom: 2, right: 2))
+        #expect(Padding2D.same(input: (14, 14), kernel: (5, 5), stride: (1, 1)) == .symmetric(2, 2))
+    }
+}

@@ -14,6 +14,21 @@ public struct Padding2D: Hashable, Sendable {
     }
 
     public static let zero = Padding2D(top: 0, left: 0, bottom: 0, right: 0)
+
+    /// TensorFlow's "SAME" padding for an input size: the output is `ceil(input / stride)`
+    /// and any odd pixel of padding goes to the bottom/right, as the weights ported from
+    /// TensorFlow (EfficientNet) were trained with.
+    public static func same(input: (Int, Int), kernel: (Int, Int), stride: (Int, Int),
+                            dilation: (Int, Int) = (1, 1)) -> Padding2D {
+        func split(_ size: Int, _ k: Int, _ s: Int, _ d: Int) -> (Int, Int) {
+            let output = (size + s - 1) / s
+            let total = Swift.max((output - 1) * s + (k - 1) * d + 1 - size, 0)
+            return (total / 2, total - total / 2)
+        }
+        let (top, bottom) = split(input.0, kernel.0, stride.0, dilation.0)
+        let (left, right) = split(input.1, kernel.1, stride.1, dilation.1)
+        return Padding2D(top: top, left: left, bottom: bottom, right: right)
+    }
 }
 
 /// 2-D convolution (cross-correlation, as in every deep learning framework) of

@@ -6,6 +6,7 @@ public final class FusedConv2d: Module {
     public let bias: Tensor
     public let stride: (Int, Int)
     public let padding: Padding2D
+    public let samePadding: Bool
     public let dilation: (Int, Int)
     public let groups: Int
     public let appliesReLU: Bool
@@ -30,14 +31,17 @@ public final class FusedConv2d: Module {
         }
         weight = try withNoGrad { try convolution.weight.detached() * Tensor(scale, shape: [channels, 1, 1, 1]) }
         bias = Tensor(shift, shape: [channels])
-        (stride, padding, dilation, groups) = (convolution.stride, convolution.padding, convolution.dilation, convolution.groups)
+        (stride, padding, samePadding) = (convolution.stride, convolution.padding, convolution.samePadding)
+        (dilation, groups) = (convolution.dilation, convolution.groups)
         appliesReLU = reLU
         super.init()
     }
 
     override public func forward(_ input: Tensor) throws -> Tensor {
         try withNoGrad {
-            appliesReLU
+            let padding = Conv2d.padding(for: input, fixed: padding, same: samePadding, weight: weight, stride: stride,
+                                         dilation: dilation)
+            return appliesReLU
                 ? try conv2dReLU(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation,
                                  groups: groups)
                 : try conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation,
