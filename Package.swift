@@ -29,7 +29,8 @@ let package = Package(
         .target(name: "ConvKitInterop", dependencies: ["ConvKitNN", "CZlib"]),
         // libpng and libjpeg (preinstalled): image files.
         .target(name: "CImageCodecs", linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg")]),
-        .target(name: "ConvKitVision", dependencies: ["ConvKitNN", "ConvKitData", "CImageCodecs"]),
+        .target(name: "ConvKitVision", dependencies: ["ConvKitNN", "ConvKitData", "CImageCodecs"],
+                resources: [.copy("Resources")]),
         .target(name: "ConvKitBenchmarks", dependencies: ["ConvKitCore"]),
         .target(name: "ConvKitTraining", dependencies: ["ConvKitNN", "ConvKitOptim", "ConvKitData", "ConvKitInterop"]),
         .executableTarget(

@@ -69,3 +69,44 @@ let mnistDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         #expect(noTorch.status != 0 && noTorch.output.contains("PyTorch"), "\(noTorch.output)")
     }
 }
+
+@Suite struct PredictCommandTests {
+    static let shared = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared")
+        .standardized
+    static let weights = shared.appendingPathComponent("weights/efficientnet-lite0-57934424.pth").path
+
+    @Test func efficientNetNamesTheCatFirst() throws {
+        let result = try convkit("predict", "--model", "efficientnet_lite0", "--weights", Self.weights,
+                                 "--image", Self.shared.appendingPathComponent("images/chelsea.png").path, "--topk", "3", "--json")
+        #expect(result.status == 0, "\(result.output)")
+        let object = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
+        let predictions = try #require(object?["predictions"] as? [[String: Any]])
+        #expect(predictions.count == 3)
+        let label = try #require(predictions.first?["label"] as? String)
+        #expect(["tabby", "tiger cat", "Egyptian cat"].contains(label), "top-1 was \(label)")
+        let probabilities = predictions.compactMap { $0["probability"] as? Double }
+        #expect(probabilities == probabilities.sorted(by: >))
+    }
+
+    @Test func logitsOutAndNpyInputRoundTrip() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("convkit-predict-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let logits = folder.appendingPathComponent("logits.npy")
+        let first = try convkit("predict", "--model", "efficientnet_lite0", "--weights", Self.weights,
+                                "--image", Self.shared.appendingPathComponent("images/rocket.jpg").path,
+                                "--logits-out", logits.path)
+        #expect(first.status == 0, "\(first.output)")
+        #expect(FileManager.default.fileExists(atPath: logits.path))
+        let wrongShape = try convkit("predict", "--model", "efficientnet_lite0", "--weights", Self.weights,
+                                     "--input-npy", logits.path)
+        #expect(wrongShape.status != 0 && wrongShape.output.contains("N x C x H x W"), "\(wrongShape.output)")
+    }
+
+    @Test func mismatchedWeightsSayWhichKeysDiffer() throws {
+        let result = try convkit("predict", "--model", "resnet18", "--weights", Self.weights,
+                                 "--image", Self.shared.appendingPathComponent("images/chelsea.png").path)
+        #expect(result.status != 0)
+        #expect(result.output.contains("missing keys") && result.output.contains("unexpected keys"), "\(result.output)")
+    }
+}

@@ -97,3 +97,23 @@ func pattern(width: Int, height: Int, channels: Int) throws -> Image {
         #expect(throws: DatasetError.self) { try ImageFolderDataset.load(from: root.appendingPathComponent("cat"), size: (8, 8)) }
     }
 }
+
+@Suite struct ResizeTests {
+    @Test func shrinkingAveragesLikeABoxAndPreservesFlatColors() throws {
+        let flat = try Image(width: 9, height: 6, channels: 3, pixels: [UInt8](repeating: 77, count: 9 * 6 * 3))
+        #expect(try flat.resized(width: 4, height: 5).pixels.allSatisfy { $0 == 77 })
+        // A 1-pixel checkerboard halved by an antialiased filter becomes mid-gray, not aliased stripes.
+        let checker = try Image(width: 8, height: 8, channels: 1, pixels: (0..<64).map { ($0 / 8 + $0 % 8) % 2 == 0 ? 0 : 255 })
+        let half = try checker.resized(width: 4, height: 4)
+        #expect(half.pixels.allSatisfy { abs(Int($0) - 128) <= 32 }, "\(half.pixels)")
+    }
+
+    @Test func shorterSideAndCenterCropFollowTorchvision() throws {
+        let photo = try Image(contentsOf: sharedImages.appendingPathComponent("chelsea.png"))
+        let resized = try photo.resized(shorterSide: 256)
+        #expect(resized.width == 384 && resized.height == 256)  // torchvision: int(451 * 256 / 300) = 384
+        let cropped = try resized.centerCropped(width: 224, height: 224)
+        #expect(cropped.width == 224 && cropped.height == 224)
+        #expect(throws: ImageError.self) { try resized.centerCropped(width: 400, height: 10) }
+    }
+}

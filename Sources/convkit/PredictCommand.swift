@@ -1,0 +1,92 @@
+import ArgumentParser
+import ConvKitInterop
+import ConvKitTraining
+import ConvKitVision
+import Foundation
+
+struct Predict: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Classify an image (or a preprocessed .npy batch) with a model and its weights.")
+
+    @Option(help: "Model name (\(ModelRegistry.names.joined(separator: ", "))).")
+    var model: String
+
+    @Option(help: "Weights: a PyTorch .pth/.pt state dict or a .safetensors file.")
+    var weights: String
+
+    @Option(help: "A PNG or JPEG image, preprocessed as the model's weights expect.")
+    var image: String?
+
+    @Option(help: "An already preprocessed N x C x H x W float32 .npy batch.")
+    var inputNpy: String?
+
+    @Option(help: "How many classes to list per input.")
+    var topk = 5
+
+    @Option(help: "Write the raw logits as .npy.")
+    var logitsOut: String?
+
+    @Flag(help: "Print JSON: {\"predictions\": [{\"index\", \"label\", \"probability\"}, ...]}.")
+    var json = false
+
+    func validate() throws {
+        guard (image == nil) != (inputNpy == nil) else { throw ValidationError("give exactly one of --image and --input-npy") }
+        guard topk > 0 else { throw ValidationError("--topk must be positive") }
+    }
+
+    func run() throws {
+        let input: Tensor
+        if let image {
+            input = try ModelRegistry.preprocessing(for: model)(try Image(contentsOf: URL(fileURLWithPath: image)))
+        } else {
+            input = try NumPyFile.read(URL(fileURLWithPath: inputNpy!))
+            guard input.rank == 4, input.dtype == .float32 else {
+                throw ValidationError("--input-npy must hold an N x C x H x W float32 array, got \(input.dtype) \(input.shape)")
+            }
+        }
+        let state = try loadWeights(URL(fileURLWithPath: weights))
+        // The number of classes is the checkpoint's, read off its classifier head.
+        let classCount = state[ModelRegistry.classifierKey(for: model) + ".weight"]?.shape.first ?? 1000
+        let network = try Initializer.withoutInitialization {
+            try ModelRegistry.make(model, numClasses: classCount, inputChannels: input.shape[1], inputSize: input.shape[2])
+        }
+        try network.loadStateDict(state)
+        network.eval()
+        let logits = try withNoGrad { try network(input) }
+        if let logitsOut { try NumPyFile.write(logits, to: URL(fileURLWithPath: logitsOut)) }
+        let probabilities = try logits.softmax(axis: 1)
+        let names = ImageNetClasses.names.count == classCount ? ImageNetClasses.names : (0..<classCount).map { "class \($0)" }
+        let perInput = (0..<input.shape[0]).map { row -> [[String: Any]] in
+            let values = Array(probabilities.scalars[(row * classCount)..<((row + 1) * classCount)])
+            return values.indices.sorted { values[$0] > values[$1] }.prefix(topk).map {
+                ["index": $0, "label": names[$0], "probability": Double(values[$0])]
+            }
+        }
+        if json {
+            let object: [String: Any] = ["predictions": perInput.count == 1 ? perInput[0] as Any : perInput as Any]
+            print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+        } else {
+            for (row, predictions) in perInput.enumerated() {
+                if perInput.count > 1 { print("input \(row):") }
+                for prediction in predictions {
+                    print(String(format: "%6.2f%%  %4d  %@", 100 * (prediction["probability"] as! Double),
+                                 prediction["index"] as! Int, prediction["label"] as! String))
+                }
+            }
+        }
+    }
+}
+
+/// A state dict from a PyTorch checkpoint or a safetensors file, told apart by content.
+func loadWeights(_ url: URL) throws -> [String: Tensor] {
+    guard let handle = FileHandle(forReadingAtPath: url.path) else {
+        throw ValidationError("cannot read weights \(url.path): no such file")
+    }
+    let head = handle.readData(ofLength: 9)
+    try? handle.close()
+    // safetensors: an 8-byte little-endian header length, then a JSON object.
+    if head.count == 9, head[8] == UInt8(ascii: "{") {
+        return try Checkpoint.read(url).modelState.reduce(into: [:]) { $0[$1.0] = $1.1 }
+    }
+    return try PyTorchCheckpoint.load(url)
+}
