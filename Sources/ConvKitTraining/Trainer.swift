@@ -94,8 +94,7 @@ public final class Trainer {
         for (index, batch) in loader.batches(epoch: epoch).enumerated() {
             schedule.apply(to: optimizer, baseRates: baseRates, step: (epoch - 1) * loader.count + index)
             let images = try normalization.map { try $0(batch.images) } ?? batch.images
-            let logits = try model(images)
-            let loss = try crossEntropy(logits, targets: batch.labels)
+            let (loss, logits) = try trainingLoss(images, labels: batch.labels)
             let value = loss.item
             guard value.isFinite else { throw NonFiniteLossError(epoch: epoch, batch: index, loss: value) }
             optimizer.zeroGrad()
@@ -129,6 +128,13 @@ public final class Trainer {
             }
             return (totalLoss / Double(max(seen, 1)), Double(correct) / Double(max(seen, 1)))
         }
+    }
+
+    /// Cross-entropy of the model's output, or the model's own loss (e.g. with GoogLeNet's auxiliary classifiers).
+    private func trainingLoss(_ images: Tensor, labels: Tensor) throws -> (loss: Tensor, logits: Tensor) {
+        if let auxiliary = model as? AuxiliaryLossModel { return try auxiliary.trainingLoss(images, labels: labels) }
+        let logits = try model(images)
+        return (try crossEntropy(logits, targets: labels), logits)
     }
 
     static func correctPredictions(_ logits: Tensor, _ labels: Tensor) throws -> Int {

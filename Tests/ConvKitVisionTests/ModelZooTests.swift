@@ -23,7 +23,7 @@ func formulaValues(index: Int, key: String, shape: [Int]) -> Tensor {
 }
 
 @Suite struct ModelZooTests {
-    static let names = ["alexnet", "vgg11", "vgg11_bn", "vgg13", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
+    static let names = ["googlenet", "alexnet", "vgg11", "vgg11_bn", "vgg13", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
                         "resnet18", "resnet34", "resnet50", "resnet101", "resnet152"]
 
     @Test(arguments: names)
@@ -36,7 +36,7 @@ func formulaValues(index: Int, key: String, shape: [Int]) -> Tensor {
         #expect(model.parameterCount == counts[name])
     }
 
-    @Test(arguments: ["alexnet", "vgg11_bn", "resnet18", "resnet50"])
+    @Test(arguments: ["googlenet", "alexnet", "vgg11_bn", "resnet18", "resnet50"])
     func evalLogitsMatchPyTorch(name: String) throws {
         let model = try Initializer.withoutInitialization { try ModelRegistry.make(name, numClasses: 1000) }
         let state = Dictionary(uniqueKeysWithValues: model.stateDict().enumerated().map { index, entry in
@@ -51,6 +51,30 @@ func formulaValues(index: Int, key: String, shape: [Int]) -> Tensor {
         let scale = expected.map(abs).max()!
         let worst = zip(logits, expected).map { abs($0 - $1) / scale }.max()!
         #expect(worst < 1e-4, "largest difference relative to the largest logit: \(worst)")
+    }
+
+    @Test func googLeNetAuxiliaryClassifiersTrainOnlyAndAddWeightedLosses() throws {
+        let model = try Initializer.withoutInitialization { try GoogLeNet(numClasses: 10, auxLogits: true) }
+        let expectedKeys = try String(contentsOf: zooFixture("keys/googlenet_aux.txt"), encoding: .utf8)
+            .split(separator: "\n").map(String.init)
+        #expect(model.stateDict().map(\.0) == expectedKeys)
+        RandomGenerator.manualSeed(2)
+        for (_, parameter) in model.namedParameters() where parameter.rank >= 2 {
+            parameter.withMutableFloats { values in for i in values.indices { values[i] = Float(sin(Double(i))) * 0.05 } }
+        }
+        let images = Tensor.normal([2, 3, 64, 64]), labels = Tensor(integers: [3, 7])
+        for (_, module) in model.namedModules() where module is Dropout { module.eval() }  // deterministic losses
+        let (main, second, first) = try model.forwardWithAuxiliary(images)
+        let (first1, second1) = (try #require(first), try #require(second))
+        let expected = try crossEntropy(main, targets: labels).item
+            + 0.3 * (try crossEntropy(first1, targets: labels).item + crossEntropy(second1, targets: labels).item)
+        model.eval()
+        let evaluation = try model.forwardWithAuxiliary(images)
+        #expect(evaluation.aux1 == nil && evaluation.aux2 == nil)
+        model.train()
+        for (_, module) in model.namedModules() where module is Dropout { module.eval() }
+        let (loss, _) = try model.trainingLoss(images, labels: labels)
+        #expect(abs(loss.item - expected) < 1e-3 * max(1, abs(expected)))
     }
 
     @Test func unknownModelsListTheKnownOnes() {

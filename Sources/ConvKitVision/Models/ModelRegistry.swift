@@ -9,6 +9,7 @@ public enum ModelRegistry {
             "lenet5_original": { try LeNet5(numClasses: $0, inputChannels: $1, inputSize: $2, variant: .original) },
             "alexnet": { classes, _, _ in try AlexNet(numClasses: classes) },
             "efficientnet_lite0": { classes, _, _ in try EfficientNetLite0(numClasses: classes) },
+            "googlenet": { classes, _, _ in try GoogLeNet(numClasses: classes) },
         ]
         for depth in VGG.Depth.allCases {
             builders["\(depth)"] = { classes, _, _ in try VGG(depth, numClasses: classes) }
