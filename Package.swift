@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "CImageCodecs", linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg")]),
         .target(name: "ConvKitVision", dependencies: ["ConvKitNN", "ConvKitData", "CImageCodecs"],
                 resources: [.copy("Resources")]),
-        .target(name: "ConvKitBenchmarks", dependencies: ["ConvKitCore"]),
+        .target(name: "ConvKitBenchmarks", dependencies: ["ConvKitCore", "ConvKitOptim"]),
         .target(name: "ConvKitTraining", dependencies: ["ConvKitNN", "ConvKitOptim", "ConvKitData", "ConvKitInterop"]),
         .executableTarget(
             name: "convkit",

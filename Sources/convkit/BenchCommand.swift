@@ -1,11 +1,12 @@
 import ArgumentParser
 import ConvKitBenchmarks
+import ConvKitVision
 import Foundation
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure ConvKit's speed, optionally side by side with PyTorch.",
-        subcommands: [Ops.self])
+        subcommands: [Ops.self, Model.self])
 
     struct Ops: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -51,6 +52,69 @@ struct Bench: ParsableCommand {
             if json {
                 let data = try JSONSerialization.data(withJSONObject: rows, options: [.prettyPrinted, .sortedKeys])
                 print(String(decoding: data, as: UTF8.self))
+            }
+        }
+    }
+}
+
+extension Bench {
+    struct Model: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Median time of a zoo model's inference pass or training step (build with -c release).")
+
+        @Option(help: "Model name (\(ModelRegistry.names.joined(separator: ", "))).")
+        var model: String
+
+        @Option(help: "Images per batch.")
+        var batchSize = 16
+
+        @Option(help: "Input shape C x H x W.")
+        var input = "3x224x224"
+
+        @Option(help: "inference or train.")
+        var mode = "inference"
+
+        @Option(help: "Timed repetitions (the median is reported).")
+        var repeats = 7
+
+        @Option(help: "A Python with PyTorch, to time the same model with 2 threads.")
+        var torch: String?
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() throws {
+            let shape = input.split(separator: "x").compactMap { Int($0) }
+            guard shape.count == 3, shape.allSatisfy({ $0 > 0 }) else {
+                throw ValidationError("--input must look like 3x224x224, got \(input)")
+            }
+            guard let benchMode = ModelBenchmark.Mode(rawValue: mode) else {
+                throw ValidationError("--mode must be inference or train, got \(mode)")
+            }
+            let network = try ModelRegistry.make(model, numClasses: 1000, inputChannels: shape[0], inputSize: shape[1])
+            let seconds = try ModelBenchmark(model: network, batchSize: batchSize, inputShape: shape, mode: benchMode)
+                .measure(repeats: repeats)
+            var result: [String: Any] = ["model": model, "batch_size": batchSize, "mode": mode,
+                                         "median_ms": seconds * 1000, "images_per_second": Double(batchSize) / seconds]
+            if let torch {
+                let request = try JSONSerialization.data(withJSONObject: ["model": model, "batch_size": batchSize,
+                                                                          "input": shape, "mode": mode, "repeats": repeats])
+                let theirs = try TorchComparison.run(python: torch, script: TorchComparison.modelScript,
+                                                     arguments: String(decoding: request, as: UTF8.self))
+                if let torchSeconds = theirs["seconds"] {
+                    result["torch_median_ms"] = torchSeconds * 1000
+                    result["ratio"] = seconds / torchSeconds
+                }
+            }
+            if json {
+                print(String(decoding: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), as: UTF8.self))
+            } else {
+                var line = String(format: "%@ batch %d %@: %.1f ms (%.1f images/s)", model, batchSize, mode, seconds * 1000,
+                                  Double(batchSize) / seconds)
+                if let torchMs = result["torch_median_ms"] as? Double, let ratio = result["ratio"] as? Double {
+                    line += String(format: "; PyTorch %.1f ms; time ratio %.2f", torchMs, ratio)
+                }
+                print(line)
             }
         }
     }

@@ -111,3 +111,27 @@ let mnistDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         #expect(result.output.contains("missing keys") && result.output.contains("unexpected keys"), "\(result.output)")
     }
 }
+
+@Suite struct SummaryAndModelBenchCommandTests {
+    @Test func summaryPrintsTheTable() throws {
+        let result = try convkit("summary", "--model", "resnet18")
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("Total parameters: 11,689,512"))
+        // torchinfo and fvcore quote 1.81-1.82 G for resnet18 at 224x224; they differ in counting batch norm.
+        let multiplyAdds = result.output.split(separator: "\n").first { $0.hasPrefix("Total mult-adds") }
+            .flatMap { line in line.split(separator: "(").last.map { Int($0.filter(\.isNumber)) } } ?? nil
+        #expect((1_800_000_000...1_830_000_000).contains(multiplyAdds ?? 0), "\(result.output.suffix(200))")
+        #expect(result.output.contains("layer4.1.conv2"))
+    }
+
+    @Test func benchModelPrintsJSON() throws {
+        let result = try convkit("bench", "model", "--model", "lenet5", "--input", "1x28x28", "--batch-size", "4",
+                                 "--mode", "train", "--repeats", "1", "--json")
+        #expect(result.status == 0, "\(result.output)")
+        let object = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
+        #expect(object?["model"] as? String == "lenet5" && object?["batch_size"] as? Int == 4)
+        #expect((object?["median_ms"] as? Double ?? 0) > 0 && (object?["images_per_second"] as? Double ?? 0) > 0)
+        let bad = try convkit("bench", "model", "--model", "lenet5", "--mode", "sideways")
+        #expect(bad.status != 0 && bad.output.contains("inference or train"))
+    }
+}

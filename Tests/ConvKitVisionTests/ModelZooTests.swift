@@ -114,3 +114,22 @@ func formulaValues(index: Int, key: String, shape: [Int]) -> Tensor {
         #expect(Padding2D.same(input: (14, 14), kernel: (5, 5), stride: (1, 1)) == .symmetric(2, 2))
     }
 }
+
+@Suite struct ModelSummaryTests {
+    @Test func resnet18SummaryHasTorchinfosTotalsAndReceptiveFields() throws {
+        let model = try Initializer.withoutInitialization { try ResNet(.resnet18) }
+        try model.freeze(["layer1"])
+        let summary = try ModelSummary(model, inputShape: [3, 224, 224])
+        #expect(summary.totalParameters == 11_689_512)
+        #expect(summary.trainableParameters == 11_689_512 - 147_968)
+        #expect(abs(Double(summary.totalMultiplyAdds) / 1e9 - 1.82) < 0.01)
+        let conv1 = try #require(summary.rows.first { $0.path == "conv1" })
+        #expect(conv1.outputShape == [1, 64, 112, 112] && conv1.receptiveField?.size == 7 && conv1.receptiveField?.stride == 2)
+        let pool = try #require(summary.rows.first { $0.path == "maxpool" })
+        #expect(pool.receptiveField?.size == 11 && pool.receptiveField?.stride == 4)
+        let last = try #require(summary.rows.last { $0.path.hasPrefix("layer4") && $0.type == "Conv2d" })
+        #expect(last.receptiveField?.stride == 32)
+        #expect(summary.rows.first { $0.path == "layer1.0.conv1" }?.trainable == false)
+        #expect(summary.table.contains("Total parameters: 11,689,512"))
+    }
+}

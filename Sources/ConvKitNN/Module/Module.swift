@@ -13,8 +13,8 @@
 open class Module {
     /// Training mode switches dropout and batch-norm statistics; see ``train(_:)``.
     public private(set) var isTraining = true
-    /// Called with each output of this module; see ``addForwardHook(_:)``.
-    private var forwardHooks: [Int: (Module, Tensor) throws -> Void] = [:]
+    /// Called with each input and output of this module; see ``addForwardHook(_:)``.
+    private var forwardHooks: [Int: (Module, Tensor, Tensor) throws -> Void] = [:]
     private var nextHookID = 0
 
     public init() {}
@@ -26,13 +26,14 @@ open class Module {
 
     public final func callAsFunction(_ input: Tensor) throws -> Tensor {
         let output = try forward(input)
-        for hook in forwardHooks.values { try hook(self, output) }
+        for hook in forwardHooks.values { try hook(self, input, output) }
         return output
     }
 
-    /// Registers `hook` to see every output of this module; returns a token for removal.
+    /// Registers `hook` to see every call of this module as `(module, input, output)`,
+    /// like PyTorch's forward hooks; returns a token for removal.
     @discardableResult
-    public func addForwardHook(_ hook: @escaping (Module, Tensor) throws -> Void) -> ForwardHookToken {
+    public func addForwardHook(_ hook: @escaping (Module, Tensor, Tensor) throws -> Void) -> ForwardHookToken {
         nextHookID += 1
         forwardHooks[nextHookID] = hook
         return ForwardHookToken(module: self, id: nextHookID)
