@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "ConvKitInterop", dependencies: ["ConvKitNN", "CZlib"]),
         // libpng and libjpeg (preinstalled): image files.
         .target(name: "CImageCodecs", linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg")]),
-        .target(name: "ConvKitVision", dependencies: ["ConvKitNN", "ConvKitData", "CImageCodecs"],
+        .target(name: "ConvKitVision", dependencies: ["ConvKitNN", "ConvKitData", "ConvKitInterop", "CImageCodecs"],
                 resources: [.copy("Resources")]),
         .target(name: "ConvKitBenchmarks", dependencies: ["ConvKitCore", "ConvKitOptim"]),
         .target(name: "ConvKitTraining", dependencies: ["ConvKitNN", "ConvKitOptim", "ConvKitData", "ConvKitInterop"]),
@@ -48,9 +48,10 @@ let package = Package(
         .testTarget(name: "ConvKitTrainingTests", dependencies: ["ConvKitTraining"]),
         .testTarget(name: "ConvKitOptimTests", dependencies: ["ConvKitOptim"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ConvKitDataTests", dependencies: ["ConvKitData"]),
-        .testTarget(name: "ConvKitCLITests", dependencies: ["convkit"]),
+        .target(name: "ConvKitTestSupport"),
+        .testTarget(name: "ConvKitCLITests", dependencies: ["convkit", "ConvKitTestSupport"]),
         .testTarget(name: "ConvKitVisionTests", dependencies: ["ConvKitVision", "ConvKitInterop"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "ConvKitInteropTests", dependencies: ["ConvKitInterop"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ConvKitInteropTests", dependencies: ["ConvKitInterop", "ConvKitTestSupport"], resources: [.copy("Fixtures")]),
     ]
 )

@@ -7,16 +7,19 @@ import Foundation
 public final class ProgressBar {
     public let title: String
     public let total: Int
+    /// What `items` counts, for the rate ("img/s", "MB/s").
+    public let unit: String
     private let isTerminal: Bool
     private let startTime = Date()
     private var lastDraw = Date.distantPast
     private var linesPrinted = 0
     private let write: (String) -> Void
 
-    public init(title: String, total: Int, isTerminal: Bool = isatty(STDOUT_FILENO) != 0,
+    public init(title: String, total: Int, unit: String = "img", isTerminal: Bool = isatty(STDOUT_FILENO) != 0,
                 write: @escaping (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }) {
         self.title = title
         self.total = max(total, 1)
+        self.unit = unit
         self.isTerminal = isTerminal
         self.write = write
     }
@@ -51,7 +54,7 @@ public final class ProgressBar {
         }
         parts += figures.map { "\($0.key) \(String(format: "%.4f", $0.value))" }
         let rate = elapsed > 0 ? Double(items) / elapsed : 0
-        parts.append(String(format: "%.0f img/s", rate))
+        parts.append(String(format: "%.0f \(unit)/s", rate))
         let remaining = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0
         parts.append(completed >= total ? String(format: "%.1fs", elapsed) : "ETA " + Self.clock(remaining))
         return parts.joined(separator: "  ")

@@ -11,7 +11,7 @@ struct Predict: ParsableCommand {
     @Option(help: "Model name (\(ModelRegistry.names.joined(separator: ", "))).")
     var model: String
 
-    @Option(help: "Weights: a PyTorch .pth/.pt state dict or a .safetensors file.")
+    @Option(help: "Weights: a PyTorch .pth/.pt state dict, a .safetensors file, or 'imagenet' for the published checkpoint (downloaded once into the cache).")
     var weights: String
 
     @Option(help: "A PNG or JPEG image, preprocessed as the model's weights expect.")
@@ -44,7 +44,7 @@ struct Predict: ParsableCommand {
                 throw ValidationError("--input-npy must hold an N x C x H x W float32 array, got \(input.dtype) \(input.shape)")
             }
         }
-        let state = try loadWeights(URL(fileURLWithPath: weights))
+        let state = try loadWeights(try resolveWeights(weights, model: model))
         // The number of classes is the checkpoint's, read off its classifier head.
         let classCount = state[ModelRegistry.classifierKey(for: model) + ".weight"]?.shape.first ?? 1000
         let network = try Initializer.withoutInitialization {
@@ -73,6 +73,35 @@ struct Predict: ParsableCommand {
                                  prediction["index"] as! Int, prediction["label"] as! String))
                 }
             }
+        }
+    }
+}
+
+/// The file behind a `--weights` value: a path, or `imagenet` for the model's published checkpoint,
+/// downloaded with a progress bar on first use.
+func resolveWeights(_ value: String, model: String) throws -> URL {
+    guard value.lowercased() == "imagenet" else { return URL(fileURLWithPath: value) }
+    let progress = DownloadProgressBar()
+    return try PublishedWeights.localFile(for: model, willDownload: { source, destination in
+        FileHandle.standardError.write(Data("Downloading \(source.absoluteString) to \(destination.path)\n".utf8))
+    }, progress: progress.update)
+}
+
+/// A progress bar in megabytes on standard error; URLSession reports from its own queue.
+private final class DownloadProgressBar: @unchecked Sendable {
+    private let lock = NSLock()
+    private var bar: ProgressBar?
+
+    func update(received: Int64, expected: Int64?) {
+        let megabyte = Int64(1 << 20)
+        lock.withLock {
+            guard let expected else { return }
+            let current = bar ?? ProgressBar(title: "download", total: Int((expected + megabyte - 1) / megabyte),
+                                             unit: "MB", isTerminal: isatty(STDERR_FILENO) != 0,
+                                             write: { FileHandle.standardError.write(Data($0.utf8)) })
+            bar = current
+            let megabytes = Int(received / megabyte)
+            current.update(completed: received >= expected ? current.total : megabytes, items: megabytes, figures: [:])
         }
     }
 }

@@ -1,8 +1,10 @@
+import ConvKitTestSupport
 import Foundation
 import Testing
 
 /// Runs the built `convkit` binary and returns its exit status and combined output.
-func convkit(_ arguments: String..., in directory: URL? = nil) throws -> (status: Int32, output: String) {
+func convkit(_ arguments: String..., in directory: URL? = nil,
+             environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
     let candidates = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
         .map { $0.appendingPathComponent("convkit") }
     let binary = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
@@ -11,6 +13,7 @@ func convkit(_ arguments: String..., in directory: URL? = nil) throws -> (status
     process.executableURL = binary
     process.arguments = arguments
     if let directory { process.currentDirectoryURL = directory }
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = pipe
@@ -109,6 +112,46 @@ let mnistDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
                                  "--image", Self.shared.appendingPathComponent("images/chelsea.png").path)
         #expect(result.status != 0)
         #expect(result.output.contains("missing keys") && result.output.contains("unexpected keys"), "\(result.output)")
+    }
+}
+
+@Suite struct PublishedWeightsCommandTests {
+    static let fileName = "efficientnet-lite0-57934424.pth"
+    static let chelsea = PredictCommandTests.shared.appendingPathComponent("images/chelsea.png").path
+
+    @Test func imagenetWeightsAreDownloadedOnceVerifiedAndReused() throws {
+        let weights = try Data(contentsOf: URL(fileURLWithPath: PredictCommandTests.weights))
+        let server = try LocalHTTPServer(routes: ["/models/\(Self.fileName)": .body(weights)])
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("convkit-cache-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: cache) }
+        let environment = ["CONVKIT_CACHE": cache.path,
+                           "CONVKIT_WEIGHTS_MIRROR": server.baseURL.appendingPathComponent("models").absoluteString]
+        for _ in 0..<2 {
+            let result = try convkit("predict", "--model", "efficientnet_lite0", "--weights", "imagenet",
+                                     "--image", Self.chelsea, "--topk", "1", environment: environment)
+            #expect(result.status == 0, "\(result.output)")
+            #expect(["tabby", "tiger cat", "Egyptian cat"].contains { result.output.contains($0) }, "\(result.output)")
+        }
+        #expect(server.requests == ["/models/\(Self.fileName)"], "the second run must reuse the cached file")
+        let cached = try FileManager.default.contentsOfDirectory(atPath: cache.appendingPathComponent("checkpoints").path)
+        #expect(cached == [Self.fileName])
+    }
+
+    @Test func aCorruptedDownloadIsNotKept() throws {
+        let server = try LocalHTTPServer(routes: ["/\(Self.fileName)": .body(Data(repeating: 7, count: 4096))])
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("convkit-cache-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: cache) }
+        let result = try convkit("predict", "--model", "efficientnet_lite0", "--weights", "imagenet", "--image", Self.chelsea,
+                                 environment: ["CONVKIT_CACHE": cache.path,
+                                               "CONVKIT_WEIGHTS_MIRROR": server.baseURL.absoluteString])
+        #expect(result.status != 0 && result.output.contains("SHA-256"), "\(result.output)")
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: cache.appendingPathComponent("checkpoints").path)) ?? []
+        #expect(left.isEmpty)
+    }
+
+    @Test func modelsWithoutPublishedWeightsSaySo() throws {
+        let result = try convkit("predict", "--model", "lenet5", "--weights", "imagenet", "--image", Self.chelsea)
+        #expect(result.status != 0 && result.output.contains("no published ImageNet weights for 'lenet5'"), "\(result.output)")
     }
 }
 

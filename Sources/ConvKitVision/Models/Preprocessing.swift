@@ -39,7 +39,7 @@ extension ModelRegistry {
     /// The module path of each architecture's final classifier layer.
     public static func classifierKey(for name: String) -> String {
         let name = name.lowercased()
-        if name.hasPrefix("resnet") { return "fc" }
+        if name.hasPrefix("resnet") || name == "googlenet" { return "fc" }
         if name.hasPrefix("efficientnet") { return "_fc" }
         if name.hasPrefix("lenet") { return "classifier.4" }
         return "classifier.6"  // AlexNet and VGG
