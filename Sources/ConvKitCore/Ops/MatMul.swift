@@ -68,7 +68,13 @@ public func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil) throws 
         throw TensorError("linear: bias \(describe(bias.shape)) must be [\(weight.shape[0])] for weight \(describe(weight.shape))")
     }
     let flat = try input.reshaped([-1, weight.shape[1]])
-    var output = try matmul(flat, weight.transposed())
+    // Its own backward rather than matmul's: the weight gradient comes out as gᵀx, already in the
+    // weight's [out, in] layout, where matmul's would be a transposed view the optimizer has to copy.
+    var output = try withNoGrad { try matmul(flat, weight.transposed()) }
+        .recording("linear", inputs: [flat, weight]) { g in
+            [flat.requiresGrad ? try matmul(g, weight) : nil,
+             weight.requiresGrad ? try matmul(g.transposed(), flat) : nil]
+        }
     if let bias { output = try output + bias }
     return try output.reshaped(Array(input.shape.dropLast()) + [weight.shape[0]])
 }
