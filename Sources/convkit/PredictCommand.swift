@@ -48,7 +48,8 @@ struct Predict: ParsableCommand {
         // The number of classes is the checkpoint's, read off its classifier head.
         let classCount = state[ModelRegistry.classifierKey(for: model) + ".weight"]?.shape.first ?? 1000
         let network = try Initializer.withoutInitialization {
-            try ModelRegistry.make(model, numClasses: classCount, inputChannels: input.shape[1], inputSize: input.shape[2])
+            try ModelRegistry.make(model, numClasses: classCount, inputChannels: input.shape[1], inputSize: input.shape[2],
+                                   forPublishedWeights: weights.lowercased() == "imagenet")
         }
         try network.loadStateDict(state)
         network.eval()

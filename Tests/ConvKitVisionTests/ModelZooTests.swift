@@ -13,11 +13,16 @@ func zooFixture(_ path: String) throws -> URL {
 /// The values tools/fixtures/zoo.py fills every state-dict entry with (`formula_values`).
 func formulaValues(index: Int, key: String, shape: [Int]) -> Tensor {
     let count = shape.reduce(1, *)
-    let values: [Float] = (0..<count).map { i in
-        let wave = sin(0.37 * Double(i + 1) + 1.3 * Double(index))
-        if key.hasSuffix("running_var") { return Float(0.6 + 0.4 * wave) }
-        if shape.count >= 2 { return Float(wave / (Double(count) / Double(shape[0])).squareRoot()) }
-        return Float(0.1 * wave + (key.hasSuffix(".weight") ? 1 : 0))
+    // value = scale * wave / divisor + offset, the same float64 arithmetic as zoo.py's formula_values.
+    let (scale, divisor, offset): (Double, Double, Double) =
+        key.hasSuffix("running_var") ? (0.4, 1, 0.6)
+        : shape.count >= 2 ? (1, (Double(count) / Double(shape[0])).squareRoot(), 0)
+        : (0.1, 1, key.hasSuffix(".weight") ? 1 : 0)
+    var values = [Float](repeating: 0, count: count)
+    values.withUnsafeMutableBufferPointer { buffer in
+        for i in 0..<count {
+            buffer[i] = Float(scale * sin(0.37 * Double(i + 1) + 1.3 * Double(index)) / divisor + offset)
+        }
     }
     return Tensor(values, shape: shape)
 }
@@ -36,7 +41,7 @@ func formulaValues(index: Int, key: String, shape: [Int]) -> Tensor {
         #expect(model.parameterCount == counts[name])
     }
 
-    @Test(arguments: ["googlenet", "alexnet", "vgg11_bn", "resnet18", "resnet50"])
+    @Test(arguments: names)
     func evalLogitsMatchPyTorch(name: String) throws {
         let model = try Initializer.withoutInitialization { try ModelRegistry.make(name, numClasses: 1000) }
         let state = Dictionary(uniqueKeysWithValues: model.stateDict().enumerated().map { index, entry in

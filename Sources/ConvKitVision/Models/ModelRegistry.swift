@@ -23,9 +23,15 @@ public enum ModelRegistry {
 
     public static var names: [String] { builders.keys.sorted() }
 
-    public static func make(_ name: String, numClasses: Int, inputChannels: Int = 3, inputSize: Int = 224) throws -> Module {
+    /// `forPublishedWeights` applies the options torchvision sets when it loads a published checkpoint:
+    /// GoogLeNet's weights were trained on (x - 0.5) / 0.5 input, so it gets `transformInput`.
+    public static func make(_ name: String, numClasses: Int, inputChannels: Int = 3, inputSize: Int = 224,
+                            forPublishedWeights: Bool = false) throws -> Module {
         guard let builder = builders[name.lowercased()] else {
             throw TensorError("unknown model '\(name)'; known models: \(names.joined(separator: ", "))")
+        }
+        if forPublishedWeights && name.lowercased() == "googlenet" {
+            return try GoogLeNet(numClasses: numClasses, transformInput: true)
         }
         return try builder(numClasses, inputChannels, inputSize)
     }
