@@ -21,11 +21,22 @@ public struct DataLoader: Sendable {
     public let dropLast: Bool
     /// Batches prepared ahead of the consumer.
     public let prefetch: Int
+    /// Augmentation, applied to each example on the producer thread.
+    public let exampleTransform: (any ExampleTransform)?
+    /// Shape of one example as batched (after `exampleTransform`).
+    public let exampleShape: [Int]
 
+    /// `exampleTransform` is tried once on the first example here, so a pipeline that
+    /// cannot work on this dataset's images fails now with its message, not mid-epoch.
     public init(_ dataset: any Dataset, batchSize: Int, shuffle: Bool = false, seed: UInt64 = 0, dropLast: Bool = false,
-                prefetch: Int = 4) throws {
+                prefetch: Int = 4, exampleTransform: (any ExampleTransform)? = nil) throws {
         guard batchSize > 0 else { throw DatasetError("batch size must be positive, got \(batchSize)") }
         guard dataset.count > 0 else { throw DatasetError("the dataset is empty") }
+        var first = [Float](repeating: 0, count: dataset.exampleShape.reduce(1, *))
+        _ = first.withUnsafeMutableBufferPointer { dataset.copyExample(0, into: $0) }
+        self.exampleShape = try exampleTransform.map { try $0.transform(first, shape: dataset.exampleShape, epoch: 0, index: 0).shape }
+            ?? dataset.exampleShape
+        self.exampleTransform = exampleTransform
         self.dataset = dataset
         self.batchSize = batchSize
         self.shuffle = shuffle
@@ -49,22 +60,46 @@ public struct DataLoader: Sendable {
 
     /// The batches of one epoch, produced in the background while the caller consumes them.
     public func batches(epoch: Int = 0) -> BatchSequence {
-        BatchSequence(loader: self, order: order(epoch: epoch))
+        BatchSequence(loader: self, order: order(epoch: epoch), epoch: epoch)
     }
 
     /// Assembles the batch of `indices` into fresh storage (runs on the producer thread).
-    func assemble(_ indices: ArraySlice<Int>) -> PreparedBatch {
-        let exampleSize = dataset.exampleShape.reduce(1, *)
+    func assemble(_ indices: ArraySlice<Int>, epoch: Int) -> PreparedBatch {
+        let exampleSize = exampleShape.reduce(1, *)
         let images = TensorStorage(byteCount: indices.count * exampleSize * 4, zeroed: false)
         let labels = TensorStorage(byteCount: indices.count * 8, zeroed: false)
         let pixels = images.base.assumingMemoryBound(to: Float.self)
         let labelValues = labels.base.assumingMemoryBound(to: Int.self)
         for (slot, index) in indices.enumerated() {
             let destination = UnsafeMutableBufferPointer(start: pixels + slot * exampleSize, count: exampleSize)
-            labelValues[slot] = dataset.copyExample(index, into: destination)
+            guard let exampleTransform else {
+                labelValues[slot] = dataset.copyExample(index, into: destination)
+                continue
+            }
+            var original = [Float](repeating: 0, count: dataset.exampleShape.reduce(1, *))
+            labelValues[slot] = original.withUnsafeMutableBufferPointer { dataset.copyExample(index, into: $0) }
+            do {
+                let augmented = try exampleTransform.transform(original, shape: dataset.exampleShape, epoch: epoch, index: index)
+                guard augmented.shape == exampleShape else {
+                    preconditionFailure("augmentation gave example \(index) the shape \(augmented.shape), not \(exampleShape); "
+                        + "end the pipeline with a fixed-size crop or resize")
+                }
+                _ = destination.update(fromContentsOf: augmented.values)
+            } catch {
+                // The pipeline worked on the first example at init, and examples share one shape.
+                preconditionFailure("augmentation failed on example \(index): \(error)")
+            }
         }
-        return PreparedBatch(images: images, labels: labels, count: indices.count, exampleShape: dataset.exampleShape)
+        return PreparedBatch(images: images, labels: labels, count: indices.count, exampleShape: exampleShape)
     }
+}
+
+/// Rewrites each example before batching, e.g. a seeded augmentation pipeline.
+///
+/// It runs on the loader's producer thread; the result must depend only on the example,
+/// `epoch` and `index`, so that a seed reproduces an epoch whatever the timing.
+public protocol ExampleTransform: Sendable {
+    func transform(_ values: [Float], shape: [Int], epoch: Int, index: Int) throws -> (values: [Float], shape: [Int])
 }
 
 /// A batch's raw storage, built off the consumer's thread and adopted there as tensors.
@@ -84,8 +119,9 @@ struct PreparedBatch: Sendable {
 public struct BatchSequence: Sequence {
     let loader: DataLoader
     let order: [Int]
+    let epoch: Int
 
-    public func makeIterator() -> BatchIterator { BatchIterator(loader: loader, order: order) }
+    public func makeIterator() -> BatchIterator { BatchIterator(loader: loader, order: order, epoch: epoch) }
 }
 
 /// Pulls prepared batches from a bounded queue filled by a background producer; the
@@ -95,7 +131,7 @@ public final class BatchIterator: IteratorProtocol {
     private let total: Int
     private var delivered = 0
 
-    init(loader: DataLoader, order: [Int]) {
+    init(loader: DataLoader, order: [Int], epoch: Int) {
         let batchCount = loader.count
         total = batchCount
         queue = PrefetchQueue(capacity: loader.prefetch)
@@ -104,7 +140,7 @@ public final class BatchIterator: IteratorProtocol {
             for batch in 0..<batchCount {
                 let start = batch * loader.batchSize
                 let indices = order[start..<min(start + loader.batchSize, order.count)]
-                guard queue.put(loader.assemble(indices)) else { return }
+                guard queue.put(loader.assemble(indices, epoch: epoch)) else { return }
             }
         }
     }

@@ -16,6 +16,13 @@ public struct Normalization: Sendable {
     }
 }
 
+/// A training configuration that cannot work, with what to change.
+public struct TrainingError: Error, CustomStringConvertible {
+    public let description: String
+
+    public init(_ description: String) { self.description = description }
+}
+
 /// Training stopped because the loss became NaN or infinite.
 public struct NonFiniteLossError: Error, CustomStringConvertible {
     public let epoch: Int
@@ -39,6 +46,10 @@ public final class Trainer {
     public var metadata: [String: String]
     public var showProgress = true
     public var gradientClipNorm: Float?
+    /// Batch-level augmentation with soft targets (MixUp, CutMix): images and labels of
+    /// training step `step` in, mixed images and target probabilities `[B, classes]` out.
+    /// Accuracy is still counted against the unmixed labels.
+    public var mixBatch: ((_ images: Tensor, _ labels: Tensor, _ step: Int) throws -> (images: Tensor, targets: Tensor))?
     private let baseRates: [Float]
     public private(set) var log: MetricsLog
 
@@ -92,9 +103,10 @@ public final class Trainer {
         let progress = showProgress ? ProgressBar(title: "epoch \(epoch)", total: loader.count) : nil
         var totalLoss = 0.0, correct = 0, seen = 0
         for (index, batch) in loader.batches(epoch: epoch).enumerated() {
-            schedule.apply(to: optimizer, baseRates: baseRates, step: (epoch - 1) * loader.count + index)
+            let step = (epoch - 1) * loader.count + index
+            schedule.apply(to: optimizer, baseRates: baseRates, step: step)
             let images = try normalization.map { try $0(batch.images) } ?? batch.images
-            let (loss, logits) = try trainingLoss(images, labels: batch.labels)
+            let (loss, logits) = try trainingLoss(images, labels: batch.labels, step: step)
             let value = loss.item
             guard value.isFinite else { throw NonFiniteLossError(epoch: epoch, batch: index, loss: value) }
             optimizer.zeroGrad()
@@ -131,7 +143,15 @@ public final class Trainer {
     }
 
     /// Cross-entropy of the model's output, or the model's own loss (e.g. with GoogLeNet's auxiliary classifiers).
-    private func trainingLoss(_ images: Tensor, labels: Tensor) throws -> (loss: Tensor, logits: Tensor) {
+    private func trainingLoss(_ images: Tensor, labels: Tensor, step: Int) throws -> (loss: Tensor, logits: Tensor) {
+        if let mixBatch {
+            guard !(model is AuxiliaryLossModel) else {
+                throw TrainingError("mixup and cutmix are not supported for models with auxiliary losses (googlenet)")
+            }
+            let mixed = try mixBatch(images, labels, step)
+            let logits = try model(mixed.images)
+            return (try crossEntropy(logits, probabilities: mixed.targets), logits)
+        }
         if let auxiliary = model as? AuxiliaryLossModel { return try auxiliary.trainingLoss(images, labels: labels) }
         let logits = try model(images)
         return (try crossEntropy(logits, targets: labels), logits)

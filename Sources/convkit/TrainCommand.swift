@@ -104,10 +104,26 @@ struct Train: ParsableCommand {
     @Flag(help: "Continue from the run folder's last.safetensors.")
     var resume = false
 
+    @Option(help: ArgumentHelp("Augment training images with this pipeline (SPEC or .json, as for `convkit augment`).",
+                               discussion: "Runs per example on the loader's thread, seeded by --seed; mixup(alpha) or "
+                                   + "cutmix(alpha) mix batches. Leave out normalize: training already normalizes "
+                                   + "with the dataset's statistics."))
+    var augment: String?
+
     func run() throws {
         RandomGenerator.manualSeed(seed)
         let trainSet = try data.load(.train), testSet = try data.load(.test)
-        let shape = trainSet.exampleShape
+        let augmentation = try augment.map(TransformSpec.init)
+        if let augmentation, augmentation.transform.transforms.contains(where: { $0 is Normalize }) {
+            throw ValidationError("--augment must not normalize: training already normalizes with the dataset's statistics")
+        }
+        let train = try DataLoader(trainSet, batchSize: data.batchSize, shuffle: true, seed: seed, dropLast: true,
+                                   exampleTransform: augmentation.map { AugmentationPipeline($0.transform, seed: seed) })
+        let shape = train.exampleShape
+        guard shape == testSet.exampleShape else {
+            throw ValidationError("--augment turns \(testSet.exampleShape) images into \(shape), but test images are not "
+                + "augmented; end the pipeline with a crop or resize to the original size")
+        }
         let network = try ModelRegistry.make(model, numClasses: trainSet.classNames.count, inputChannels: shape[0],
                                              inputSize: shape[2])
         let steps = epochs * (trainSet.count / data.batchSize)
@@ -116,13 +132,21 @@ struct Train: ParsableCommand {
                                   normalization: try data.normalization, runDirectory: URL(fileURLWithPath: out),
                                   metadata: ["model": model, "dataset": data.dataset, "optimizer": self.optimizer,
                                              "lr": String(lr), "batch_size": String(data.batchSize),
-                                             "schedule": schedule, "seed": String(seed)])
+                                             "schedule": schedule, "seed": String(seed),
+                                             "augment": augmentation?.description ?? "none"])
         trainer.gradientClipNorm = clipNorm
+        if let mixing = augmentation?.batchMixing {
+            let (classes, seed) = (trainSet.classNames.count, seed)
+            trainer.mixBatch = { images, labels, step in
+                var generator = RandomGenerator(seed: seed ^ (UInt64(step) &* 0x9E37_79B9_7F4A_7C15))
+                return try mixing(images: images, labels: labels, classes: classes, using: &generator)
+            }
+        }
         let first = resume ? try trainer.resume(from: trainer.checkpointURL) : 1
         print("training \(model) (\(network.parameterCount) parameters) on \(data.dataset): \(trainSet.count) train / "
-            + "\(testSet.count) test images, epochs \(first)...\(epochs), run folder \(out)")
+            + "\(testSet.count) test images, epochs \(first)...\(epochs), run folder \(out)"
+            + (augmentation.map { ", augmented by \($0)" } ?? ""))
         guard first <= epochs else { return print("nothing to do: the run already finished \(epochs) epochs") }
-        let train = try DataLoader(trainSet, batchSize: data.batchSize, shuffle: true, seed: seed, dropLast: true)
         let test = try DataLoader(testSet, batchSize: 1000)
         try trainer.fit(train: train, test: test, epochs: first...epochs)
     }

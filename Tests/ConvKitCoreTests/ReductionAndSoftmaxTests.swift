@@ -54,6 +54,8 @@ import Testing
         try expectMatchesFixture("ce_none_smoothing") {
             try crossEntropy($0[0], targets: Self.targets, labelSmoothing: 0.2, reduction: .none)
         }
+        let probabilities = try fixture("ce_probabilities", "probabilities")
+        try expectMatchesFixture("ce_probabilities") { try crossEntropy($0[0], probabilities: probabilities) }
         try expectMatchesFixture("nll_weighted") {
             try nllLoss($0[0].logSoftmax(axis: 1), targets: Self.targets, weight: weights)
         }
@@ -70,6 +72,15 @@ import Testing
         let weights = Tensor([0.5, 2, 1, 1.5, 0.7])
         try checkGradients([randomTensor([6, 5], seed: 4)]) {
             try crossEntropy($0[0], targets: Self.targets, weight: weights, labelSmoothing: 0.15)
+        }
+    }
+
+    @Test func softCrossEntropyGradientMatchesFiniteDifferences() throws {
+        // Rows summing to 0.7 and 1: the gradient must scale the softmax by each row's mass.
+        let probabilities = Tensor([0.1, 0.2, 0.3, 0.1, 0, 0.5, 0.5, 0, 0, 0, 0.2, 0.2, 0.2, 0.2, 0.2], shape: [3, 5])
+        try checkGradients([randomTensor([3, 5], seed: 9)]) { try crossEntropy($0[0], probabilities: probabilities) }
+        try checkGradients([randomTensor([3, 5], seed: 10)]) {
+            try crossEntropy($0[0], probabilities: probabilities, reduction: .none).sum()
         }
     }
 

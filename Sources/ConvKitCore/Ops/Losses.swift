@@ -76,6 +76,40 @@ public func crossEntropy(_ logits: Tensor, targets: Tensor, weight: Tensor? = ni
     }
 }
 
+/// Cross-entropy against class probabilities `probabilities [N, C]` (soft targets, e.g.
+/// from MixUp or CutMix): `-Σ_c p_c log softmax(logits)_c` per example, as
+/// `torch.nn.functional.cross_entropy` with a float target. The backward pass is fused:
+/// `softmax · Σ_c p_c - p`.
+public func crossEntropy(_ logits: Tensor, probabilities: Tensor, reduction: LossReduction = .mean) throws -> Tensor {
+    guard logits.rank == 2, probabilities.shape == logits.shape else {
+        throw TensorError("crossEntropy: logits and target probabilities must both be [N, C]; got logits "
+            + "\(describe(logits.shape)) and targets \(describe(probabilities.shape))")
+    }
+    let (count, classes) = (logits.shape[0], logits.shape[1])
+    let logp = try logits.detached().normalizedExponential(axis: 1, logarithm: true).scalars
+    let targets = probabilities.scalars
+    var losses = [Float](repeating: 0, count: count)
+    for row in 0..<count {
+        for c in 0..<classes { losses[row] -= targets[row * classes + c] * logp[row * classes + c] }
+    }
+    let scale: Float = reduction == .mean ? 1 / Float(count) : 1
+    let output = reduction == .none ? Tensor(losses, shape: [count]) : Tensor(scalar: losses.reduce(0, +) * scale)
+    return output.recording("cross_entropy_probabilities", inputs: [logits]) { gradOutput in
+        let upstream = gradOutput.scalars
+        var gradient = [Float](repeating: 0, count: count * classes)
+        for row in 0..<count {
+            let g = (reduction == .none ? upstream[row] : upstream[0]) * scale
+            var mass: Float = 0
+            for c in 0..<classes { mass += targets[row * classes + c] }
+            for c in 0..<classes {
+                let index = row * classes + c
+                gradient[index] = g * (expf(logp[index]) * mass - targets[index])
+            }
+        }
+        return [Tensor(gradient, shape: [count, classes])]
+    }
+}
+
 /// Negative log-likelihood of `logProbabilities [N, C]` (e.g. from `logSoftmax`) at
 /// the target classes, with optional class weights and ignore index.
 public func nllLoss(_ logProbabilities: Tensor, targets: Tensor, weight: Tensor? = nil, ignoreIndex: Int? = nil,

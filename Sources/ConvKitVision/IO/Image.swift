@@ -126,29 +126,14 @@ extension Image {
 /// Conversions to and from CHW float tensors in [0, 1].
 extension Image {
     /// `[C, H, W]` float32 in [0, 1].
-    public func tensor() -> Tensor {
-        var values = [Float](repeating: 0, count: pixels.count)
-        for c in 0..<channels {
-            for pixel in 0..<(width * height) { values[c * width * height + pixel] = Float(pixels[pixel * channels + c]) / 255 }
-        }
-        return Tensor(values, shape: [channels, height, width])
-    }
+    public func tensor() -> Tensor { PlanarImage(self).tensor() }
 
     /// From a `[C, H, W]` tensor in [0, 1] (values are clamped and rounded).
     public init(tensor: Tensor) throws {
         guard tensor.rank == 3, (1...4).contains(tensor.shape[0]) else {
             throw ImageError("an image tensor must be [C, H, W] with 1 to 4 channels, got \(tensor.shape)")
         }
-        let (channels, height, width) = (tensor.shape[0], tensor.shape[1], tensor.shape[2])
-        let values = tensor.scalars
-        var pixels = [UInt8](repeating: 0, count: values.count)
-        for c in 0..<channels {
-            for pixel in 0..<(width * height) {
-                let value = values[c * width * height + pixel]
-                pixels[pixel * channels + c] = UInt8(min(max(value * 255, 0), 255).rounded())
-            }
-        }
-        try self.init(width: width, height: height, channels: channels, pixels: pixels)
+        self = try PlanarImage(tensor: tensor).image()
     }
 }
 

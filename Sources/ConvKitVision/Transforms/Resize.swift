@@ -1,75 +1,168 @@
-/// Geometric kernels on images: antialiased resizing and cropping.
-extension Image {
-    /// Resized with bilinear interpolation, antialiased when shrinking (the triangle
-    /// filter is widened by the scale factor, as PIL and torchvision do), so a
-    /// downscaled photo does not alias.
-    public func resized(width newWidth: Int, height newHeight: Int) throws -> Image {
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// How resampling weighs the source pixels.
+public enum Interpolation: String, Sendable, CaseIterable {
+    case nearest, bilinear, bicubic
+
+    /// The filter's half-width at scale 1 and its weight at distance `x` (PIL's filters;
+    /// bicubic uses a = -0.5 as PIL and torchvision's antialiased path do).
+    var support: Double { self == .bicubic ? 2 : 1 }
+
+    func weight(_ x: Double) -> Double {
+        let x = abs(x)
+        switch self {
+        case .nearest: return 0
+        case .bilinear: return max(0, 1 - x)
+        case .bicubic:
+            let a = -0.5
+            if x < 1 { return ((a + 2) * x - (a + 3)) * x * x + 1 }
+            return x < 2 ? (((x - 5) * x + 8) * x - 4) * a : 0
+        }
+    }
+}
+
+/// Source pixels and weights of each output position of a 1-D resample, flattened so
+/// the kernel loops over plain arrays.
+struct ResampleTaps {
+    var first: [Int] = []
+    var count: [Int] = []
+    var weights: [Float] = []
+    var stride = 0
+
+    /// Antialiased when shrinking (the filter is widened by the scale factor, as PIL and
+    /// torchvision do), so a downscaled photo does not alias.
+    init(from input: Int, to output: Int, interpolation: Interpolation) {
+        let scale = Double(input) / Double(output)
+        if interpolation == .nearest {
+            // PIL's NEAREST (torch's "nearest-exact"): the source pixel under the output pixel's center.
+            first = (0..<output).map { min(Int((Double($0) + 0.5) * scale), input - 1) }
+            count = Array(repeating: 1, count: output)
+            weights = Array(repeating: 1, count: output)
+            stride = 1
+            return
+        }
+        let widening = max(scale, 1), support = interpolation.support * widening
+        stride = Int((support * 2).rounded(.up)) + 2
+        weights = Array(repeating: 0, count: output * stride)
+        for position in 0..<output {
+            let center = (Double(position) + 0.5) * scale
+            let low = max(Int((center - support + 0.5).rounded(.down)), 0)
+            let high = min(Int((center + support + 0.5).rounded(.down)), input)
+            var taps = (low..<max(high, low + 1)).map { interpolation.weight((Double($0) + 0.5 - center) / widening) }
+            let total = taps.reduce(0, +)
+            if total != 0 { taps = taps.map { $0 / total } }
+            first.append(min(low, input - 1))
+            count.append(taps.count)
+            for (offset, weight) in taps.enumerated() { weights[position * stride + offset] = Float(weight) }
+        }
+    }
+}
+
+extension PlanarImage {
+    /// Resampled to `height` x `width`, separably: rows first, then columns.
+    public func resized(height newHeight: Int, width newWidth: Int,
+                        interpolation: Interpolation = .bilinear) throws -> PlanarImage {
         guard newWidth > 0, newHeight > 0 else {
             throw ImageError("cannot resize a \(width)x\(height) image to \(newWidth)x\(newHeight)")
         }
-        let horizontal = Self.filterTaps(from: width, to: newWidth)
-        let vertical = Self.filterTaps(from: height, to: newHeight)
-        // Horizontal pass into floats, then vertical pass with rounding at the end.
-        var rows = [Float](repeating: 0, count: height * newWidth * channels)
-        for y in 0..<height {
-            for (x, taps) in horizontal.enumerated() {
-                for c in 0..<channels {
-                    var total: Float = 0
-                    for (source, weight) in taps { total += weight * Float(pixels[(y * width + source) * channels + c]) }
-                    rows[(y * newWidth + x) * channels + c] = total
+        if newWidth == width && newHeight == height { return self }
+        let horizontal = ResampleTaps(from: width, to: newWidth, interpolation: interpolation)
+        let vertical = ResampleTaps(from: height, to: newHeight, interpolation: interpolation)
+        var rows = [Float](repeating: 0, count: channels * height * newWidth)
+        var result = [Float](repeating: 0, count: channels * newHeight * newWidth)
+        values.withUnsafeBufferPointer { source in
+            rows.withUnsafeMutableBufferPointer { rows in
+                for line in 0..<(channels * height) {
+                    let input = line * width, output = line * newWidth
+                    for x in 0..<newWidth {
+                        var total: Float = 0
+                        let start = horizontal.first[x], tapBase = x * horizontal.stride
+                        for tap in 0..<horizontal.count[x] {
+                            total += horizontal.weights[tapBase + tap] * source[input + start + tap]
+                        }
+                        rows[output + x] = total
+                    }
                 }
             }
         }
-        var result = [UInt8](repeating: 0, count: newHeight * newWidth * channels)
-        for (y, taps) in vertical.enumerated() {
-            for x in 0..<newWidth {
+        rows.withUnsafeBufferPointer { rows in
+            result.withUnsafeMutableBufferPointer { result in
                 for c in 0..<channels {
-                    var total: Float = 0
-                    for (source, weight) in taps { total += weight * rows[(source * newWidth + x) * channels + c] }
-                    result[(y * newWidth + x) * channels + c] = UInt8(min(max(total.rounded(), 0), 255))
+                    for y in 0..<newHeight {
+                        let output = (c * newHeight + y) * newWidth, tapBase = y * vertical.stride
+                        for tap in 0..<vertical.count[y] {
+                            let weight = vertical.weights[tapBase + tap]
+                            let input = (c * height + vertical.first[y] + tap) * newWidth
+                            for x in 0..<newWidth { result[output + x] += weight * rows[input + x] }
+                        }
+                    }
                 }
             }
         }
-        return try Image(width: newWidth, height: newHeight, channels: channels, pixels: result)
+        return PlanarImage(validated: channels, newHeight, newWidth, result)
+    }
+
+    /// Scaled so the shorter side is `size`, keeping the aspect ratio (torchvision's `Resize(size)`).
+    public func resized(shorterSide size: Int, interpolation: Interpolation = .bilinear) throws -> PlanarImage {
+        let scale = Double(size) / Double(min(width, height))
+        return width <= height
+            ? try resized(height: Int(Double(height) * scale), width: size, interpolation: interpolation)
+            : try resized(height: size, width: Int(Double(width) * scale), interpolation: interpolation)
+    }
+}
+
+/// Resizes to a fixed size, or the shorter side to `shorterSide`.
+public struct Resize: Transform {
+    public enum Target: Sendable, Equatable {
+        case size(height: Int, width: Int)
+        case shorterSide(Int)
+    }
+
+    public let target: Target
+    public let interpolation: Interpolation
+
+    public init(_ target: Target, interpolation: Interpolation = .bilinear) throws {
+        switch target {
+        case .size(let height, let width) where height > 0 && width > 0: break
+        case .shorterSide(let side) where side > 0: break
+        default: throw TransformError("resize: sizes must be positive, got \(target)")
+        }
+        (self.target, self.interpolation) = (target, interpolation)
+    }
+
+    public func callAsFunction(_ image: PlanarImage, using generator: inout RandomGenerator) throws -> PlanarImage {
+        switch target {
+        case .size(let height, let width): try image.resized(height: height, width: width, interpolation: interpolation)
+        case .shorterSide(let side): try image.resized(shorterSide: side, interpolation: interpolation)
+        }
+    }
+
+    public var description: String {
+        switch target {
+        case .size(let height, let width): "resize(\(height)x\(width),\(interpolation))"
+        case .shorterSide(let side): "resize(\(side),\(interpolation))"
+        }
+    }
+}
+
+/// The same kernels on 8-bit images.
+extension Image {
+    /// Bilinear, antialiased when shrinking.
+    public func resized(width newWidth: Int, height newHeight: Int) throws -> Image {
+        try PlanarImage(self).resized(height: newHeight, width: newWidth).image()
     }
 
     /// Scaled so the shorter side is `size`, keeping the aspect ratio (torchvision's `Resize(size)`).
     public func resized(shorterSide size: Int) throws -> Image {
-        let scale = Double(size) / Double(min(width, height))
-        return width <= height
-            ? try resized(width: size, height: Int(Double(height) * scale))
-            : try resized(width: Int(Double(width) * scale), height: size)
+        try PlanarImage(self).resized(shorterSide: size).image()
     }
 
     /// The `width` x `height` window at the center (rounded as torchvision's `CenterCrop`).
     public func centerCropped(width cropWidth: Int, height cropHeight: Int) throws -> Image {
-        guard cropWidth <= width, cropHeight <= height, cropWidth > 0, cropHeight > 0 else {
-            throw ImageError("cannot center-crop \(cropWidth)x\(cropHeight) from a \(width)x\(height) image")
-        }
-        let top = Int((Double(height - cropHeight) / 2).rounded()), left = Int((Double(width - cropWidth) / 2).rounded())
-        var result: [UInt8] = []
-        result.reserveCapacity(cropWidth * cropHeight * channels)
-        for y in top..<(top + cropHeight) {
-            let start = (y * width + left) * channels
-            result += pixels[start..<(start + cropWidth * channels)]
-        }
-        return try Image(width: cropWidth, height: cropHeight, channels: channels, pixels: result)
-    }
-
-    /// Source pixels and weights for each output position of a 1-D resample.
-    static func filterTaps(from input: Int, to output: Int) -> [[(Int, Float)]] {
-        let scale = Double(input) / Double(output)
-        let support = max(scale, 1)  // the triangle's half-width in input pixels
-        return (0..<output).map { position in
-            let center = (Double(position) + 0.5) * scale
-            let low = max(Int((center - support).rounded(.down)), 0), high = min(Int((center + support).rounded(.up)), input)
-            var taps: [(Int, Float)] = []
-            for source in low..<high {
-                let weight = max(0, 1 - abs(Double(source) + 0.5 - center) / support)
-                if weight > 0 { taps.append((source, Float(weight))) }
-            }
-            let total = taps.reduce(Float(0)) { $0 + $1.1 }
-            return taps.map { ($0.0, $0.1 / total) }
-        }
+        try PlanarImage(self).centerCropped(height: cropHeight, width: cropWidth).image()
     }
 }

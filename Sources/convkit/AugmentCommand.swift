@@ -1,0 +1,41 @@
+import ArgumentParser
+import ConvKitVision
+import Foundation
+
+struct Augment: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Apply an augmentation pipeline to one image N times and write the results as a labeled grid.",
+        discussion: "SPEC: " + TransformSpec.help
+            + " Normalize steps are applied but undone for drawing; mixup and cutmix need a batch and are ignored here.")
+
+    @Option(help: "A PNG or JPEG image.")
+    var image: String
+
+    @Option(help: "The pipeline: a SPEC string or a .json file (see below).")
+    var transforms: String
+
+    @Option(help: "Number of augmented copies.")
+    var n = 16
+
+    @Option(help: "Seed: the same seed gives the same grid.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Tiles per row (default: about square).")
+    var columns: Int?
+
+    @Option(help: "Output grid image (.png, or .jpg).")
+    var out = "augment.png"
+
+    func run() throws {
+        guard n > 0 else { throw ValidationError("--n must be positive") }
+        let spec = try TransformSpec(transforms)
+        let source = PlanarImage(try Image(contentsOf: URL(fileURLWithPath: image)).droppingAlpha())
+        let pipeline = AugmentationPipeline(spec.transform, seed: seed)
+        let tiles = try (0..<n).map { index in
+            let output = try pipeline(source, epoch: 0, index: index)
+            return try spec.transform.undoingNormalization(output).image()
+        }
+        try ImageGrid.render(tiles, columns: columns).write(to: URL(fileURLWithPath: out))
+        print("wrote \(out): \(n) samples of \(spec) (seed \(seed))")
+    }
+}
