@@ -1,0 +1,72 @@
+import ConvKitVision
+import Foundation
+import Testing
+
+let chelsea = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .appendingPathComponent("../../../shared/images/chelsea.png").standardized.path
+
+@Suite(.serialized) struct AugmentCLITests {
+    let folder: URL
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("convkit-augment-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    func grid(_ name: String, seed: Int, spec: String = "randomresizedcrop(48,scale=0.3-1);hflip;colorjitter(0.4,0.4,0.4,0.1)")
+        throws -> Data {
+        let out = folder.appendingPathComponent(name).path
+        let result = try convkit("augment", "--image", chelsea, "--transforms", spec, "--n", "6", "--seed", "\(seed)",
+                                 "--columns", "3", "--out", out)
+        #expect(result.status == 0, "\(result.output)")
+        return try Data(contentsOf: URL(fileURLWithPath: out))
+    }
+
+    @Test func writesASeededGridOfDistinctTiles() throws {
+        let first = try grid("a.png", seed: 1)
+        #expect(try grid("b.png", seed: 1) == first, "the same seed must give the same file")
+        #expect(try grid("c.png", seed: 2) != first)
+        // 3 x 2 tiles of 48x48 with 4-pixel gaps and a 7-pixel caption strip under each.
+        let image = try Image(data: first)
+        #expect(image.width == 3 * 52 + 4 && image.height == 2 * (48 + 7 + 4) + 4)
+        func tile(_ index: Int) -> [UInt8] {
+            let (left, top) = (4 + (index % 3) * 52, 4 + (index / 3) * 59)
+            var pixels: [UInt8] = []
+            for y in top..<(top + 48) {
+                let start = (y * image.width + left) * 3
+                pixels += image.pixels[start..<(start + 48 * 3)]
+            }
+            return pixels
+        }
+        let tiles = (0..<6).map(tile)
+        #expect(Set(tiles).count == 6, "every augmented tile should differ")
+        // Undoing normalize draws the same colors as without it.
+        #expect(try grid("d.png", seed: 1, spec: "randomresizedcrop(48,scale=0.3-1);hflip;colorjitter(0.4,0.4,0.4,0.1);"
+            + "normalize(imagenet)") == first)
+    }
+
+    @Test func badSpecsListTheKnownTransforms() throws {
+        let unknown = try convkit("augment", "--image", chelsea, "--transforms", "hflip;twirl(3)",
+                                  "--out", folder.appendingPathComponent("x.png").path)
+        #expect(unknown.status != 0 && unknown.output.contains("unknown transform 'twirl'; known: resize, centercrop"))
+        let help = try convkit("augment", "--help")
+        #expect(help.output.contains("randomresizedcrop(size, scale=0.08-1"))
+        let normalized = try convkit("train", "--dataset", "mnist", "--data-dir", mnistDirectory, "--augment", "normalize(imagenet)",
+                                     "--out", folder.path)
+        #expect(normalized.status != 0 && normalized.output.contains("--augment must not normalize"))
+        let reshaped = try convkit("train", "--dataset", "mnist", "--data-dir", mnistDirectory, "--augment", "randomcrop(24)",
+                                   "--out", folder.path)
+        #expect(reshaped.status != 0 && reshaped.output.contains("test images are not augmented"))
+    }
+
+    @Test func trainsWithAugmentationAndMixUp() throws {
+        let run = folder.appendingPathComponent("run")
+        let result = try convkit("train", "--model", "lenet5", "--dataset", "mnist", "--data-dir", mnistDirectory,
+                                 "--epochs", "1", "--limit-train", "64", "--batch-size", "32", "--out", run.path,
+                                 "--augment", "randomcrop(28,padding=2);affine(10,translate=0.1);mixup(0.2)")
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("augmented by randomcrop(28x28,padding=2"))
+        let metrics = try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("metrics.json")))
+        #expect((metrics as? [[String: Any]])?.count == 1)
+    }
+}
