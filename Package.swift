@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "CImageCodecs", linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg")]),
         .target(name: "ConvKitVision", dependencies: ["ConvKitNN", "ConvKitData", "ConvKitInterop", "CImageCodecs"],
                 resources: [.copy("Resources")]),
-        .target(name: "ConvKitBenchmarks", dependencies: ["ConvKitCore", "ConvKitOptim"]),
+        .target(name: "ConvKitBenchmarks", dependencies: ["ConvKitCore", "ConvKitOptim", "ConvKitVision"]),
         .target(name: "ConvKitTraining", dependencies: ["ConvKitNN", "ConvKitOptim", "ConvKitData", "ConvKitInterop"]),
         .executableTarget(
             name: "convkit",

@@ -1,12 +1,13 @@
 import ArgumentParser
 import ConvKitBenchmarks
+import ConvKitData
 import ConvKitVision
 import Foundation
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure ConvKit's speed, optionally side by side with PyTorch.",
-        subcommands: [Ops.self, Model.self])
+        subcommands: [Ops.self, Model.self, Augment.self])
 
     struct Ops: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -115,6 +116,57 @@ extension Bench {
                     line += String(format: "; PyTorch %.1f ms; time ratio %.2f", torchMs, ratio)
                 }
                 print(line)
+            }
+        }
+    }
+}
+
+extension Bench {
+    struct Augment: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Images/s of augmentation pipelines on one thread, as the data loader runs them (build with -c release).")
+
+        @Option(help: "Folder of PNG/JPEG photos for the ImageNet-style pipeline.")
+        var images = "../shared/images"
+
+        @Option(help: "MNIST folder for the digit pipeline (default: the usual dataset locations).")
+        var dataDir: String?
+
+        @Option(help: "Photo pipeline SPEC.")
+        var photoTransforms = AugmentBenchmark.photoSpec
+
+        @Option(help: "Digit pipeline SPEC.")
+        var digitTransforms = AugmentBenchmark.digitSpec
+
+        @Option(help: "Timed repetitions (the median is reported).")
+        var repeats = 5
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() throws {
+            let folder = URL(fileURLWithPath: images)
+            let files = try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
+                .filter { ["png", "jpg", "jpeg"].contains($0.pathExtension.lowercased()) }
+                .sorted { $0.path < $1.path }
+            let photos = try files.map { PlanarImage(try Image(contentsOf: $0).rgb()) }
+            let digits = try DatasetName.mnist.load(split: .train, directory: dataDir.map { URL(fileURLWithPath: $0) })
+            let digitImages = try (0..<min(2000, digits.count)).map { (index: Int) throws -> PlanarImage in
+                let pixels: ArraySlice<UInt8> = digits.pixels[(index * 784)..<((index + 1) * 784)]
+                return try PlanarImage(channels: 1, height: 28, width: 28, values: pixels.map { Float($0) / 255 })
+            }
+            let benchmarks = [
+                try AugmentBenchmark(name: "photos (\(photos.count) files)", spec: photoTransforms, images: photos, samples: 64),
+                try AugmentBenchmark(name: "mnist 28x28", spec: digitTransforms, images: digitImages, samples: 2000),
+            ]
+            var rows: [[String: Any]] = []
+            for benchmark in benchmarks {
+                let rate = try benchmark.imagesPerSecond(repeats: repeats)
+                rows.append(["name": benchmark.name, "transforms": benchmark.spec.description, "images_per_second": rate])
+                if !json { print(String(format: "%@: %.0f images/s  (%@)", benchmark.name, rate, benchmark.spec.description)) }
+            }
+            if json {
+                print(String(decoding: try JSONSerialization.data(withJSONObject: rows, options: [.sortedKeys]), as: UTF8.self))
             }
         }
     }
