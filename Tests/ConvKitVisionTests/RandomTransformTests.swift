@@ -10,7 +10,7 @@ import Testing
     init() throws { photo = try fixtureImage("hflip") }
 
     @Test func flipRateIsP() throws {
-        let flip = try RandomHorizontalFlip(p: 0.3)
+        let flip = try RandomFlip(.horizontal, p: 0.3)
         let image = try PlanarImage(channels: 1, height: 1, width: 2, values: [0, 1])
         var generator = RandomGenerator(seed: 1)
         let flipped = try (0..<4000).filter { _ in try flip(image, using: &generator).values == [1, 0] }.count

@@ -10,33 +10,42 @@ import Darwin
 /// Each example is mixed with its neighbour in the batch (the batch rolled by one, as
 /// torchvision v2 does), which is as random as the loader's shuffled order.
 public protocol BatchMixing: Sendable, CustomStringConvertible {
-    func callAsFunction(images: Tensor, labels: Tensor, classes: Int,
-                        using generator: inout RandomGenerator) throws -> (images: Tensor, targets: Tensor)
+    /// λ ~ Beta(α, α).
+    var alpha: Float { get }
+    /// Mixes `images` (`[B, C, H, W]` values) with their neighbours for a drawn λ and
+    /// returns the fraction of each result that is its own example.
+    func mix(_ images: inout [Float], shape: [Int], lambda: Float, using generator: inout RandomGenerator) -> Float
+}
+
+extension BatchMixing {
+    /// Mixed images and the matching target probabilities.
+    public func callAsFunction(images: Tensor, labels: Tensor, classes: Int,
+                               using generator: inout RandomGenerator) throws -> (images: Tensor, targets: Tensor) {
+        guard images.rank == 4, labels.shape == [images.shape[0]] else {
+            throw TransformError("batch mixing needs images [B, C, H, W] and labels [B], got \(images.shape) and \(labels.shape)")
+        }
+        var values = images.scalars
+        let kept = mix(&values, shape: images.shape, lambda: generator.beta(alpha), using: &generator)
+        return (Tensor(values, shape: images.shape), try mixedTargets(labels, classes: classes, kept: kept))
+    }
 }
 
 /// MixUp (Zhang et al. 2018, arXiv:1710.09412): `λ x + (1 - λ) x'` with λ ~ Beta(α, α), targets mixed alike.
 public struct MixUp: BatchMixing {
     public let alpha: Float
 
-    public init(alpha: Float = 0.2) throws {
-        guard alpha > 0 else { throw TransformError("mixup: alpha must be positive, got \(alpha)") }
-        self.alpha = alpha
-    }
+    public init(alpha: Float = 0.2) throws { self.alpha = try positiveAlpha(alpha, for: "mixup") }
 
-    public func callAsFunction(images: Tensor, labels: Tensor, classes: Int,
-                               using generator: inout RandomGenerator) throws -> (images: Tensor, targets: Tensor) {
-        let (values, batch) = try mixingInputs(images, labels)
-        let lambda = generator.beta(alpha)
-        let size = values.count / batch
-        var mixed = values
+    public func mix(_ images: inout [Float], shape: [Int], lambda: Float, using generator: inout RandomGenerator) -> Float {
+        let original = images, batch = shape[0], size = images.count / batch
         for example in 0..<batch {
             let partner = (example + batch - 1) % batch
             for offset in 0..<size {
-                mixed[example * size + offset] = lambda * values[example * size + offset]
-                    + (1 - lambda) * values[partner * size + offset]
+                images[example * size + offset] = lambda * original[example * size + offset]
+                    + (1 - lambda) * original[partner * size + offset]
             }
         }
-        return (Tensor(mixed, shape: images.shape), try mixedTargets(labels, classes: classes, lambda: lambda))
+        return lambda
     }
 
     public var description: String { "mixup(\(alpha))" }
@@ -47,50 +56,40 @@ public struct MixUp: BatchMixing {
 public struct CutMix: BatchMixing {
     public let alpha: Float
 
-    public init(alpha: Float = 1) throws {
-        guard alpha > 0 else { throw TransformError("cutmix: alpha must be positive, got \(alpha)") }
-        self.alpha = alpha
-    }
+    public init(alpha: Float = 1) throws { self.alpha = try positiveAlpha(alpha, for: "cutmix") }
 
-    public func callAsFunction(images: Tensor, labels: Tensor, classes: Int,
-                               using generator: inout RandomGenerator) throws -> (images: Tensor, targets: Tensor) {
-        let (values, batch) = try mixingInputs(images, labels)
-        let (channels, height, width) = (images.shape[1], images.shape[2], images.shape[3])
-        let lambda = generator.beta(alpha)
+    public func mix(_ images: inout [Float], shape: [Int], lambda: Float, using generator: inout RandomGenerator) -> Float {
+        let (batch, channels, height, width) = (shape[0], shape[1], shape[2], shape[3])
         let centerX = generator.nextInt(below: width), centerY = generator.nextInt(below: height)
         let half = 0.5 * (1 - lambda).squareRoot()
         let halfWidth = Int(half * Float(width)), halfHeight = Int(half * Float(height))
         let columns = max(centerX - halfWidth, 0)..<min(centerX + halfWidth, width)
         let rows = max(centerY - halfHeight, 0)..<min(centerY + halfHeight, height)
-        var mixed = values
-        let size = channels * height * width
+        let original = images, size = channels * height * width
         for example in 0..<batch {
             let partner = (example + batch - 1) % batch
             for c in 0..<channels {
                 for y in rows {
                     for x in columns {
                         let offset = (c * height + y) * width + x
-                        mixed[example * size + offset] = values[partner * size + offset]
+                        images[example * size + offset] = original[partner * size + offset]
                     }
                 }
             }
         }
-        let kept = 1 - Float(rows.count * columns.count) / Float(height * width)
-        return (Tensor(mixed, shape: images.shape), try mixedTargets(labels, classes: classes, lambda: kept))
+        return 1 - Float(rows.count * columns.count) / Float(height * width)
     }
 
     public var description: String { "cutmix(\(alpha))" }
 }
 
-private func mixingInputs(_ images: Tensor, _ labels: Tensor) throws -> (values: [Float], batch: Int) {
-    guard images.rank == 4, labels.shape == [images.shape[0]] else {
-        throw TransformError("batch mixing needs images [B, C, H, W] and labels [B], got \(images.shape) and \(labels.shape)")
-    }
-    return (images.scalars, images.shape[0])
+private func positiveAlpha(_ alpha: Float, for name: String) throws -> Float {
+    guard alpha > 0 else { throw TransformError("\(name): alpha must be positive, got \(alpha)") }
+    return alpha
 }
 
 /// `λ one_hot(y) + (1 - λ) one_hot(y')` with y' the labels rolled by one.
-private func mixedTargets(_ labels: Tensor, classes: Int, lambda: Float) throws -> Tensor {
+private func mixedTargets(_ labels: Tensor, classes: Int, kept lambda: Float) throws -> Tensor {
     let values = labels.integers, batch = values.count
     var targets = [Float](repeating: 0, count: batch * classes)
     for (example, label) in values.enumerated() {

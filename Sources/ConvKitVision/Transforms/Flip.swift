@@ -26,34 +26,25 @@ extension PlanarImage {
     }
 }
 
-/// Mirrors left to right with probability `p`.
-public struct RandomHorizontalFlip: Transform {
+/// Mirrors with probability `p`: left to right (torchvision's `RandomHorizontalFlip`) or
+/// top to bottom (`RandomVerticalFlip`).
+public struct RandomFlip: Transform {
+    public enum Direction: String, Sendable {
+        case horizontal, vertical
+    }
+
+    public let direction: Direction
     public let p: Float
 
-    public init(p: Float = 0.5) throws {
-        try requireProbability(p, for: "hflip")
-        self.p = p
+    public init(_ direction: Direction, p: Float = 0.5) throws {
+        try requireProbability(p, for: direction == .horizontal ? "hflip" : "vflip")
+        (self.direction, self.p) = (direction, p)
     }
 
     public func callAsFunction(_ image: PlanarImage, using generator: inout RandomGenerator) throws -> PlanarImage {
-        generator.nextFloat() < p ? image.flippedHorizontally() : image
+        guard generator.nextFloat() < p else { return image }
+        return direction == .horizontal ? image.flippedHorizontally() : image.flippedVertically()
     }
 
-    public var description: String { "hflip(\(p))" }
-}
-
-/// Mirrors top to bottom with probability `p`.
-public struct RandomVerticalFlip: Transform {
-    public let p: Float
-
-    public init(p: Float = 0.5) throws {
-        try requireProbability(p, for: "vflip")
-        self.p = p
-    }
-
-    public func callAsFunction(_ image: PlanarImage, using generator: inout RandomGenerator) throws -> PlanarImage {
-        generator.nextFloat() < p ? image.flippedVertically() : image
-    }
-
-    public var description: String { "vflip(\(p))" }
+    public var description: String { (direction == .horizontal ? "hflip" : "vflip") + "(\(p))" }
 }

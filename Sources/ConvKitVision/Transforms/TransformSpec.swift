@@ -55,8 +55,8 @@ public struct TransformSpec: Sendable, CustomStringConvertible {
                                                  ratio: try $0.range("ratio", default: 0.75...(4 / 3)),
                                                  interpolation: try $0.interpolation("interpolation", default: .bilinear)))
         }),
-        ("hflip", Entry(parameters: ["p"], summary: "p=0.5") { .sample(try RandomHorizontalFlip(p: try $0.number("p", default: 0.5))) }),
-        ("vflip", Entry(parameters: ["p"], summary: "p=0.5") { .sample(try RandomVerticalFlip(p: try $0.number("p", default: 0.5))) }),
+        ("hflip", Entry(parameters: ["p"], summary: "p=0.5") { .sample(try RandomFlip(.horizontal, p: try $0.number("p", default: 0.5))) }),
+        ("vflip", Entry(parameters: ["p"], summary: "p=0.5") { .sample(try RandomFlip(.vertical, p: try $0.number("p", default: 0.5))) }),
         ("affine", Entry(parameters: ["degrees", "translate", "scale", "shear", "interpolation", "fill"],
                          summary: "degrees, translate=0 (fraction, or XxY), scale=1-1, shear=0, interpolation=nearest, fill=0") {
             let translate = try $0.list("translate", default: [0])
