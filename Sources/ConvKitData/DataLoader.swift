@@ -32,10 +32,11 @@ public struct DataLoader: Sendable {
                 prefetch: Int = 4, exampleTransform: (any ExampleTransform)? = nil) throws {
         guard batchSize > 0 else { throw DatasetError("batch size must be positive, got \(batchSize)") }
         guard dataset.count > 0 else { throw DatasetError("the dataset is empty") }
-        var first = [Float](repeating: 0, count: dataset.exampleShape.reduce(1, *))
-        _ = first.withUnsafeMutableBufferPointer { dataset.copyExample(0, into: $0) }
-        self.exampleShape = try exampleTransform.map { try $0.transform(first, shape: dataset.exampleShape, epoch: 0, index: 0).shape }
-            ?? dataset.exampleShape
+        self.exampleShape = try exampleTransform.map { transform in
+            var first = [Float](repeating: 0, count: dataset.exampleShape.reduce(1, *))
+            _ = first.withUnsafeMutableBufferPointer { dataset.copyExample(0, into: $0) }
+            return try transform.transform(first, shape: dataset.exampleShape, epoch: 0, index: 0).shape
+        } ?? dataset.exampleShape
         self.exampleTransform = exampleTransform
         self.dataset = dataset
         self.batchSize = batchSize

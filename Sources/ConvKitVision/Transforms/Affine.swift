@@ -38,6 +38,19 @@ public struct AffineParameters: Sendable, Equatable {
     }
 }
 
+/// `x` rounded half to even, as `grid_sample`'s `nearbyint`, without a libm call: adding
+/// and removing 1.5 · 2^52 leaves no fraction bits, and the FPU's default rounding is half to even.
+@inline(__always)
+private func roundedHalfEven(_ x: Double) -> Double {
+    let magic = 6_755_399_441_055_744.0
+    return (x + magic) - magic
+}
+
+/// A source coordinate kept where integer conversion is safe; a degenerate map (shear
+/// near 90°, NaN) samples outside the image, which gives the fill.
+@inline(__always)
+private func boundedCoordinate(_ x: Double) -> Double { x.isNaN ? -2 : min(max(x, -1e9), 1e9) }
+
 extension PlanarImage {
     /// Rotated, translated, scaled and sheared about the center; pixels from outside
     /// become `fill` (torchvision's tensor `affine`: `grid_sample` with a fill mask).
@@ -51,14 +64,14 @@ extension PlanarImage {
             result.withUnsafeMutableBufferPointer { result in
                 for y in 0..<height {
                     let yc = Double(y) + 0.5 - halfHeight
+                    let rowX = m[1] * yc + m[2] + halfWidth - 0.5, rowY = m[4] * yc + m[5] + halfHeight - 0.5
                     for x in 0..<width {
                         let xc = Double(x) + 0.5 - halfWidth
-                        let px = m[0] * xc + m[1] * yc + m[2] + halfWidth - 0.5
-                        let py = m[3] * xc + m[4] * yc + m[5] + halfHeight - 0.5
+                        let px = boundedCoordinate(m[0] * xc + rowX), py = boundedCoordinate(m[3] * xc + rowY)
                         let pixel = y * width + x
                         if interpolation == .nearest {
-                            let (sx, sy) = (Int(px.rounded(.toNearestOrEven)), Int(py.rounded(.toNearestOrEven)))
-                            let inside = (0..<width).contains(sx) && (0..<height).contains(sy)
+                            let (sx, sy) = (Int(roundedHalfEven(px)), Int(roundedHalfEven(py)))
+                            let inside = UInt(bitPattern: sx) < UInt(width) && UInt(bitPattern: sy) < UInt(height)
                             for c in 0..<channels { result[c * plane + pixel] = inside ? source[c * plane + sy * width + sx] : fill }
                             continue
                         }

@@ -44,9 +44,9 @@ extension PlanarImage {
             || top + cropHeight > 2 * height - 1 || left + cropWidth > 2 * width - 1) {
             throw ImageError("reflect padding needs the padding to be smaller than the \(width)x\(height) image")
         }
-        let columns = (0..<cropWidth).map { padding.sourceIndex(left + $0, size: width) }
-        var result = [Float](repeating: fill, count: channels * cropHeight * cropWidth)
         let inside = top >= 0 && left >= 0 && top + cropHeight <= height && left + cropWidth <= width
+        let columns = inside ? [] : (0..<cropWidth).map { padding.sourceIndex(left + $0, size: width) }
+        var result = [Float](repeating: fill, count: channels * cropHeight * cropWidth)
         values.withUnsafeBufferPointer { source in
             result.withUnsafeMutableBufferPointer { result in
                 for c in 0..<channels {
