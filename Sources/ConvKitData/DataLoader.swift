@@ -71,13 +71,13 @@ public struct DataLoader: Sendable {
         let labels = TensorStorage(byteCount: indices.count * 8, zeroed: false)
         let pixels = images.base.assumingMemoryBound(to: Float.self)
         let labelValues = labels.base.assumingMemoryBound(to: Int.self)
+        var original = [Float](repeating: 0, count: exampleTransform == nil ? 0 : dataset.exampleShape.reduce(1, *))
         for (slot, index) in indices.enumerated() {
             let destination = UnsafeMutableBufferPointer(start: pixels + slot * exampleSize, count: exampleSize)
             guard let exampleTransform else {
                 labelValues[slot] = dataset.copyExample(index, into: destination)
                 continue
             }
-            var original = [Float](repeating: 0, count: dataset.exampleShape.reduce(1, *))
             labelValues[slot] = original.withUnsafeMutableBufferPointer { dataset.copyExample(index, into: $0) }
             do {
                 let augmented = try exampleTransform.transform(original, shape: dataset.exampleShape, epoch: epoch, index: index)

@@ -46,11 +46,6 @@ private func roundedHalfEven(_ x: Double) -> Double {
     return (x + magic) - magic
 }
 
-/// A source coordinate kept where integer conversion is safe; a degenerate map (shear
-/// near 90°, NaN) samples outside the image, which gives the fill.
-@inline(__always)
-private func boundedCoordinate(_ x: Double) -> Double { x.isNaN ? -2 : min(max(x, -1e9), 1e9) }
-
 extension PlanarImage {
     /// Rotated, translated, scaled and sheared about the center; pixels from outside
     /// become `fill` (torchvision's tensor `affine`: `grid_sample` with a fill mask).
@@ -58,6 +53,11 @@ extension PlanarImage {
                                   fill: Float = 0) throws -> PlanarImage {
         guard interpolation != .bicubic else { throw ImageError("affine supports nearest and bilinear interpolation") }
         let m = parameters.inverseMatrix()
+        // A degenerate map (shear near 90°, scale near 0) samples from far outside: all fill.
+        // Bounded entries keep every coordinate below 2^51, where the rounding and Int conversions are exact.
+        guard m.allSatisfy({ $0.isFinite && abs($0) < 1e6 }) else {
+            return PlanarImage(channels: channels, height: height, width: width, filledWith: fill)
+        }
         var result = [Float](repeating: 0, count: values.count)
         let (halfWidth, halfHeight) = (Double(width) / 2, Double(height) / 2)
         values.withUnsafeBufferPointer { source in
@@ -67,12 +67,15 @@ extension PlanarImage {
                     let rowX = m[1] * yc + m[2] + halfWidth - 0.5, rowY = m[4] * yc + m[5] + halfHeight - 0.5
                     for x in 0..<width {
                         let xc = Double(x) + 0.5 - halfWidth
-                        let px = boundedCoordinate(m[0] * xc + rowX), py = boundedCoordinate(m[3] * xc + rowY)
+                        let px = m[0] * xc + rowX, py = m[3] * xc + rowY
                         let pixel = y * width + x
                         if interpolation == .nearest {
                             let (sx, sy) = (Int(roundedHalfEven(px)), Int(roundedHalfEven(py)))
-                            let inside = UInt(bitPattern: sx) < UInt(width) && UInt(bitPattern: sy) < UInt(height)
-                            for c in 0..<channels { result[c * plane + pixel] = inside ? source[c * plane + sy * width + sx] : fill }
+                            if UInt(bitPattern: sx) < UInt(width) && UInt(bitPattern: sy) < UInt(height) {
+                                for c in 0..<channels { result[c * plane + pixel] = source[c * plane + sy * width + sx] }
+                            } else {
+                                for c in 0..<channels { result[c * plane + pixel] = fill }
+                            }
                             continue
                         }
                         let (x0, y0) = (Int(px.rounded(.down)), Int(py.rounded(.down)))

@@ -44,8 +44,9 @@ extension PlanarImage {
             || top + cropHeight > 2 * height - 1 || left + cropWidth > 2 * width - 1) {
             throw ImageError("reflect padding needs the padding to be smaller than the \(width)x\(height) image")
         }
-        let inside = top >= 0 && left >= 0 && top + cropHeight <= height && left + cropWidth <= width
-        let columns = inside ? [] : (0..<cropWidth).map { padding.sourceIndex(left + $0, size: width) }
+        // Columns inside the image are copied as a run; only the border goes through `sourceIndex`.
+        let inner = max(0, -left)..<max(max(0, -left), min(cropWidth, width - left))
+        let border = (0..<cropWidth).filter { !inner.contains($0) }.map { ($0, padding.sourceIndex(left + $0, size: width)) }
         var result = [Float](repeating: fill, count: channels * cropHeight * cropWidth)
         values.withUnsafeBufferPointer { source in
             result.withUnsafeMutableBufferPointer { result in
@@ -53,11 +54,8 @@ extension PlanarImage {
                     for y in 0..<cropHeight {
                         guard let row = padding.sourceIndex(top + y, size: height) else { continue }
                         let input = (c * height + row) * width, output = (c * cropHeight + y) * cropWidth
-                        if inside {
-                            for x in 0..<cropWidth { result[output + x] = source[input + left + x] }
-                        } else {
-                            for (x, column) in columns.enumerated() { if let column { result[output + x] = source[input + column] } }
-                        }
+                        for x in inner { result[output + x] = source[input + left + x] }
+                        for (x, column) in border { if let column { result[output + x] = source[input + column] } }
                     }
                 }
             }
