@@ -12,13 +12,22 @@ struct ModelOptions: ParsableArguments {
     var weights: String
 
     /// The model in evaluation mode with the weights loaded; the number of classes is the
-    /// checkpoint's, read off its classifier head.
-    func load(inputChannels: Int = 3, inputSize: Int = 224) throws -> Module {
+    /// checkpoint's, read off its classifier head, and so are the input channels when not
+    /// given (a LeNet trained on MNIST takes one).
+    func load(inputChannels: Int? = nil, inputSize: Int? = nil) throws -> Module {
         let state = try loadWeights(try resolveWeights(weights, model: model))
         let classCount = state[ModelRegistry.classifierKey(for: model) + ".weight"]?.shape.first ?? 1000
-        let network = try Initializer.withoutInitialization {
-            try ModelRegistry.make(model, numClasses: classCount, inputChannels: inputChannels, inputSize: inputSize,
-                                   forPublishedWeights: weights.lowercased() == "imagenet")
+        func make(channels: Int) throws -> Module {
+            try Initializer.withoutInitialization {
+                try ModelRegistry.make(model, numClasses: classCount, inputChannels: channels,
+                                       inputSize: inputSize ?? ModelRegistry.defaultInputSize(for: model),
+                                       forPublishedWeights: weights.lowercased() == "imagenet")
+            }
+        }
+        var network = try make(channels: inputChannels ?? 3)
+        if inputChannels == nil, let first = network.convolutionPaths.first,
+           let channels = state[first + ".weight"]?.shape.dropFirst().first, channels != 3 {
+            network = try make(channels: channels)
         }
         try network.loadStateDict(state)
         network.eval()

@@ -60,11 +60,18 @@ struct Saliency: ParsableCommand {
         let names = classNames(count: logits.shape[1])
         let predicted = try logits.argmax(axis: 1).integers[0]
         let started = Date()
-        let map = try attribution.saliencyMap(model: network, input: input, target: target)
+        let attributions = try attribution.attribute(model: network, input: input, target: target)
         let seconds = Date().timeIntervalSince(started)
+        let map = try Attribution.saliencyMap(attributions)
         try writePNG(try Heatmap.overlay(try map[0], on: picture, colormap: colormap), to: out)
         if let npyOut {
             try NumPyFile.write(map.shape[0] == 1 ? try map[0] : map, to: URL(fileURLWithPath: npyOut))
+        }
+        if let integrated = attribution as? IntegratedGradients {
+            let difference = try integrated.objectiveDifference(model: network, input: input, target: target)[0]
+            let total = try attributions.sliced(axis: 0, start: 0, end: 1).sum().item
+            print(String(format: "completeness: attributions sum to %.5f, f(x) - f(baseline) = %.5f (%.3f%% apart)",
+                         total, difference, 100 * abs(total - difference) / max(abs(difference), .leastNormalMagnitude)))
         }
         let explained = target ?? predicted
         print("\(method.rawValue) for class \(explained) (\(names[explained])); predicted \(predicted) (\(names[predicted])); "

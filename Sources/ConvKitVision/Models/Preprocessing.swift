@@ -52,6 +52,12 @@ extension ModelRegistry {
         return "classifier.6"  // AlexNet and VGG
     }
 
+    /// The side of the square images a model is built for by default: 28 for LeNet (MNIST),
+    /// the preprocessing crop for the ImageNet models.
+    public static func defaultInputSize(for name: String) -> Int {
+        name.lowercased().hasPrefix("lenet") ? 28 : preprocessing(for: name).cropTo
+    }
+
     /// The preprocessing each zoo model's ImageNet weights expect.
     public static func preprocessing(for name: String) -> Preprocessing {
         name.lowercased().hasPrefix("efficientnet_lite") ? .tensorFlowLite : .imageNet
