@@ -103,7 +103,7 @@ struct RunReport {
         if let first = convolutions.first, let weight = model.module(at: first)?.namedParameters().first(where: { $0.0 == "weight" })?.1 {
             report.heading("First-layer filters")
             let filters = try FilterGrid.image(weight: weight, name: first)
-            report.figures([try .png(filters, caption: "\(first) \(weight.shape)", width: min(2 * filters.width, 1100))])
+            report.figures([try .png(filters, caption: "\(first) \(weight.shape)")])
         }
 
         report.heading("Saliency maps and Grad-CAM")

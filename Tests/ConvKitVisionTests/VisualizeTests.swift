@@ -44,7 +44,7 @@ import Testing
     @Test func rgbFiltersAreColourPatchesScaledToTheirOwnRange() throws {
         // One 1x1 RGB kernel (0, 2, 1) → (0, 255, 128); legend: two lines of 20 pixels under an 8-pixel margin.
         let image = try FilterGrid.image(weight: Tensor([0, 2, 1], shape: [1, 3, 1, 1]), name: "conv")
-        #expect(pixel(image, x: 8, y: 48) == [0, 255, 128] && pixel(image, x: 8 + 31, y: 48 + 31) == [0, 255, 128])
+        #expect(pixel(image, x: 8, y: 48) == [0, 255, 128] && pixel(image, x: 8 + 47, y: 48 + 47) == [0, 255, 128])
         #expect(throws: TensorError.self) { try FilterGrid.image(weight: Tensor([1, 2]), name: "fc") }
     }
 
@@ -53,11 +53,11 @@ import Testing
         let weight = Tensor([1, -1, 0.5, 0.5], shape: [2, 2, 1, 1])
         let pairs = try FilterGrid.image(weight: weight, name: "conv")
         let top = 8 + 3 * 20
-        #expect(pixel(pairs, x: 8, y: top) == [255, 255, 255] && pixel(pairs, x: 8 + 35, y: top) == [0, 0, 0])
+        #expect(pixel(pairs, x: 8, y: top) == [255, 255, 255] && pixel(pairs, x: 8 + 51, y: top) == [0, 0, 0])
         let means = try FilterGrid.image(weight: weight, name: "conv", maxTiles: 3)
         let meanTop = 8 + 2 * 20
         #expect(pixel(means, x: 8, y: meanTop) == [128, 128, 128], "mean of 1 and -1 is 0")
-        #expect(pixel(means, x: 8 + 35, y: meanTop) == [191, 191, 191], "mean 0.5")
+        #expect(pixel(means, x: 8 + 51, y: meanTop) == [191, 191, 191], "mean 0.5")
     }
 
     @Test func featureMapsAreScaledPerChannel() throws {

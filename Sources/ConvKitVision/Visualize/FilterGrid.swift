@@ -12,7 +12,7 @@ public enum FilterGrid {
         let (outputs, inputs, kernelHeight, kernelWidth) = (weight.shape[0], weight.shape[1], weight.shape[2], weight.shape[3])
         let kernel = kernelHeight * kernelWidth
         let values = weight.contiguous().scalars
-        let scale = Swift.max(1, 32 / Swift.max(kernelHeight, kernelWidth))
+        let scale = Swift.max(1, 48 / Swift.max(kernelHeight, kernelWidth))
         let size = "\(kernelHeight)x\(kernelWidth)"
         if inputs == 3 {
             let shown = Swift.min(outputs, maxTiles)
@@ -34,7 +34,7 @@ public enum FilterGrid {
         let scaleNote = String(format: "gray = 0, white = +%.3g, black = -%.3g", limit, limit)
         if outputs * inputs <= maxTiles {
             let tiles = try (0..<(outputs * inputs)).map { pair in
-                (image: try grayTile(values[(pair * kernel)..<((pair + 1) * kernel)]), label: String?.none)
+                (image: try grayTile(values[(pair * kernel)..<((pair + 1) * kernel)]), label: inputs == 1 ? "\(pair)" : nil)
             }
             let layout = inputs == 1 ? "one tile per output channel" : "row = output channel, column = input channel"
             return try TileGrid(legend: ["\(name): \(outputs) x \(inputs) kernels \(size)", layout, scaleNote],

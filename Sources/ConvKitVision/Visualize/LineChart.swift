@@ -24,7 +24,7 @@ public struct LineChart {
     }
 
     public func svg(width: Int = 480, height: Int = 300) -> String {
-        let (left, right, top, bottom) = (58.0, 16.0, 30.0, 44.0)
+        let (left, right, top, bottom) = (58.0, 16.0, 44.0, 44.0)
         let plotWidth = Double(width) - left - right, plotHeight = Double(height) - top - bottom
         let points = series.flatMap(\.points).filter { $0.y.isFinite }
         let xs = Self.range(points.map(\.x)), ys = Self.range(points.map(\.y))
@@ -33,7 +33,7 @@ public struct LineChart {
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" "
             + "viewBox=\"0 0 \(width) \(height)\" font-family=\"sans-serif\" font-size=\"11\">\n"
             + "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-            + "<text x=\"\(width / 2)\" y=\"18\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\">\(escapeXML(title))</text>\n"
+            + "<text x=\"\(f(left))\" y=\"18\" font-size=\"13\" font-weight=\"bold\">\(escapeXML(title))</text>\n"
         for tick in Self.ticks(ys) {
             svg += "<line x1=\"\(f(left))\" x2=\"\(f(left + plotWidth))\" y1=\"\(f(py(tick)))\" y2=\"\(f(py(tick)))\" stroke=\"#e4e4e4\"/>"
                 + "<text x=\"\(f(left - 6))\" y=\"\(f(py(tick) + 4))\" text-anchor=\"end\">\(Self.label(tick))</text>\n"
@@ -52,7 +52,8 @@ public struct LineChart {
             for point in finite {
                 svg += "<circle cx=\"\(f(px(point.x)))\" cy=\"\(f(py(point.y)))\" r=\"2.5\" fill=\"\(line.color)\"/>"
             }
-            let legendY = top + 14 + Double(index) * 15
+            // The legend sits above the plot, where no line can run under it.
+            let legendY = 14 + Double(index) * 14
             svg += "\n<line x1=\"\(f(left + plotWidth - 110))\" x2=\"\(f(left + plotWidth - 92))\" y1=\"\(f(legendY - 4))\" "
                 + "y2=\"\(f(legendY - 4))\" stroke=\"\(line.color)\" stroke-width=\"2\"/>"
                 + "<text x=\"\(f(left + plotWidth - 86))\" y=\"\(f(legendY))\">\(escapeXML(line.name))</text>\n"
