@@ -43,6 +43,9 @@ struct Saliency: ParsableCommand {
     @Option(help: "For integrated-gradients: points on the path from the baseline (all zeros) to the input.")
     var steps = 50
 
+    @Option(help: "Run the method this many times and report the median time (the first run includes one-time kernel setup).")
+    var repeats = 1
+
     @Option(help: "jet, inferno or gray.")
     var colormap: Colormap = .jet
 
@@ -59,9 +62,13 @@ struct Saliency: ParsableCommand {
         let logits = try withNoGrad { try network(input) }
         let names = classNames(count: logits.shape[1])
         let predicted = try logits.argmax(axis: 1).integers[0]
-        let started = Date()
-        let attributions = try attribution.attribute(model: network, input: input, target: target)
-        let seconds = Date().timeIntervalSince(started)
+        var attributions = input, times: [Double] = []
+        for _ in 0..<repeats {
+            let started = Date()
+            attributions = try attribution.attribute(model: network, input: input, target: target)
+            times.append(Date().timeIntervalSince(started))
+        }
+        let seconds = times.sorted()[times.count / 2]
         let map = try Attribution.saliencyMap(attributions)
         try writePNG(try Heatmap.overlay(try map[0], on: picture, colormap: colormap), to: out)
         if let npyOut {
@@ -75,7 +82,11 @@ struct Saliency: ParsableCommand {
         }
         let explained = target ?? predicted
         print("\(method.rawValue) for class \(explained) (\(names[explained])); predicted \(predicted) (\(names[predicted])); "
-            + String(format: "%.0f ms; wrote %@", seconds * 1000, out))
+            + String(format: "%.0f ms%@; wrote %@", seconds * 1000, repeats > 1 ? " (median of \(repeats))" : "", out))
+    }
+
+    func validate() throws {
+        guard repeats > 0 else { throw ValidationError("--repeats must be positive") }
     }
 
     func makeMethod(for network: Module) throws -> any AttributionMethod {
