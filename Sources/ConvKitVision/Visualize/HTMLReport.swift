@@ -65,3 +65,9 @@ public struct Figure {
         "<figure>\(content)" + (caption.isEmpty ? "" : "<figcaption>\(escapeXML(caption))</figcaption>") + "</figure>\n"
     }
 }
+
+/// Text made safe inside XML and HTML elements and attributes.
+public func escapeXML(_ text: String) -> String {
+    text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+        .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+}

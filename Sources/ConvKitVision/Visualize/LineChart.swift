@@ -80,9 +80,3 @@ public struct LineChart {
 }
 
 private func f(_ value: Double) -> String { String(format: "%.1f", value) }
-
-/// Text made safe inside XML and HTML elements and attributes.
-public func escapeXML(_ text: String) -> String {
-    text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-        .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-}
