@@ -106,7 +106,7 @@ func runProgram(_ path: String, _ arguments: [String]) throws -> (status: Int32,
         defer { try? FileManager.default.removeItem(at: folder) }
         let run = folder.appendingPathComponent("run")
         let train = try convkit("train", "--model", "lenet5", "--dataset", "mnist", "--data-dir", mnistDirectory,
-                                "--epochs", "2", "--limit-train", "512", "--batch-size", "32", "--out", run.path)
+                                "--epochs", "1", "--limit-train", "256", "--batch-size", "32", "--out", run.path)
         #expect(train.status == 0 && train.output.contains("report.html"), "\(train.output)")
         let html = try String(contentsOf: run.appendingPathComponent("report.html"), encoding: .utf8)
         for section in ["Configuration", "Training curves", "Confusion matrix", "Most confused pairs", "First-layer filters",
