@@ -47,6 +47,15 @@ struct DataOptions: ParsableArguments {
         return try split == .train ? limitTrain.map { try data.prefix($0) } ?? data : data
     }
 
+    /// What `convkit report` needs to load the same test split again: the folder (absolute)
+    /// and, for image folders, the size and channels.
+    var recorded: [String: String] {
+        var fields: [String: String] = [:]
+        if let dataDir { fields["data_dir"] = URL(fileURLWithPath: dataDir).path }
+        if dataset == "folder" { (fields["image_size"], fields["channels"]) = (String(imageSize), String(channels)) }
+        return fields
+    }
+
     /// The usual per-channel statistics of each dataset's training images.
     var normalization: Normalization {
         get throws {
@@ -104,6 +113,9 @@ struct Train: ParsableCommand {
     @Flag(help: "Continue from the run folder's last.safetensors.")
     var resume = false
 
+    @Flag(inversion: .prefixedNo, help: "Write RUN_DIR/report.html at the end (see convkit report).")
+    var report = true
+
     func run() throws {
         RandomGenerator.manualSeed(seed)
         let trainSet = try data.load(.train), testSet = try data.load(.test)
@@ -116,7 +128,7 @@ struct Train: ParsableCommand {
                                   normalization: try data.normalization, runDirectory: URL(fileURLWithPath: out),
                                   metadata: ["model": model, "dataset": data.dataset, "optimizer": self.optimizer,
                                              "lr": String(lr), "batch_size": String(data.batchSize),
-                                             "schedule": schedule, "seed": String(seed)])
+                                             "schedule": schedule, "seed": String(seed)].merging(data.recorded) { a, _ in a })
         trainer.gradientClipNorm = clipNorm
         let first = resume ? try trainer.resume(from: trainer.checkpointURL) : 1
         print("training \(model) (\(network.parameterCount) parameters) on \(data.dataset): \(trainSet.count) train / "
@@ -125,6 +137,11 @@ struct Train: ParsableCommand {
         let train = try DataLoader(trainSet, batchSize: data.batchSize, shuffle: true, seed: seed, dropLast: true)
         let test = try DataLoader(testSet, batchSize: 1000)
         try trainer.fit(train: train, test: test, epochs: first...epochs)
+        if report {
+            let destination = URL(fileURLWithPath: out).appendingPathComponent("report.html")
+            try RunReport(runDirectory: URL(fileURLWithPath: out), dataDir: data.dataDir).write(to: destination)
+            print("report: \(destination.path)")
+        }
     }
 
     func makeOptimizer(_ parameters: [Tensor]) throws -> any ParameterOptimizer {
