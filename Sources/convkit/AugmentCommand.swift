@@ -35,7 +35,11 @@ struct Augment: ParsableCommand {
             let output = try pipeline(source, epoch: 0, index: index)
             return try spec.transform.undoingNormalization(output).image()
         }
-        try ImageGrid.render(tiles, columns: columns).write(to: URL(fileURLWithPath: out))
+        // The legend names the seed and each step, one per line; tiles are captioned with their sample index.
+        let legend = ["\(n) samples, seed \(seed)"] + spec.transform.transforms.map(\.description)
+        let columnCount = columns ?? Int(Double(n).squareRoot().rounded(.up))
+        try TileGrid(legend: legend, tiles: tiles.enumerated().map { ($1, "\($0)") }, scale: 1, columns: columnCount)
+            .render().write(to: URL(fileURLWithPath: out))
         print("wrote \(out): \(n) samples of \(spec) (seed \(seed))")
     }
 }

@@ -47,6 +47,15 @@ struct DataOptions: ParsableArguments {
         return try split == .train ? limitTrain.map { try data.prefix($0) } ?? data : data
     }
 
+    /// What `convkit report` needs to load the same test split again: the folder (absolute)
+    /// and, for image folders, the size and channels.
+    var recorded: [String: String] {
+        var fields: [String: String] = [:]
+        if let dataDir { fields["data_dir"] = URL(fileURLWithPath: dataDir).path }
+        if dataset == "folder" { (fields["image_size"], fields["channels"]) = (String(imageSize), String(channels)) }
+        return fields
+    }
+
     /// The usual per-channel statistics of each dataset's training images.
     var normalization: Normalization {
         get throws {
@@ -110,6 +119,9 @@ struct Train: ParsableCommand {
                                    + "with the dataset's statistics."))
     var augment: String?
 
+    @Flag(inversion: .prefixedNo, help: "Write RUN_DIR/report.html at the end (see convkit report).")
+    var report = true
+
     func run() throws {
         RandomGenerator.manualSeed(seed)
         let trainSet = try data.load(.train), testSet = try data.load(.test)
@@ -133,7 +145,7 @@ struct Train: ParsableCommand {
                                   metadata: ["model": model, "dataset": data.dataset, "optimizer": self.optimizer,
                                              "lr": String(lr), "batch_size": String(data.batchSize),
                                              "schedule": schedule, "seed": String(seed),
-                                             "augment": augmentation?.description ?? "none"])
+                                             "augment": augmentation?.description ?? "none"].merging(data.recorded) { a, _ in a })
         trainer.gradientClipNorm = clipNorm
         if let mixing = augmentation?.batchMixing {
             let (classes, seed) = (trainSet.classNames.count, seed)
@@ -149,6 +161,11 @@ struct Train: ParsableCommand {
         guard first <= epochs else { return print("nothing to do: the run already finished \(epochs) epochs") }
         let test = try DataLoader(testSet, batchSize: 1000)
         try trainer.fit(train: train, test: test, epochs: first...epochs)
+        if report {
+            let destination = URL(fileURLWithPath: out).appendingPathComponent("report.html")
+            try RunReport(runDirectory: URL(fileURLWithPath: out), dataDir: data.dataDir).write(to: destination)
+            print("report: \(destination.path)")
+        }
     }
 
     func makeOptimizer(_ parameters: [Tensor]) throws -> any ParameterOptimizer {

@@ -26,23 +26,27 @@ let chelsea = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         let first = try grid("a.png", seed: 1)
         #expect(try grid("b.png", seed: 1) == first, "the same seed must give the same file")
         #expect(try grid("c.png", seed: 2) != first)
-        // 3 x 2 tiles of 48x48 with 4-pixel gaps and a 7-pixel caption strip under each.
-        let image = try Image(data: first)
-        #expect(image.width == 3 * 52 + 4 && image.height == 2 * (48 + 7 + 4) + 4)
-        func tile(_ index: Int) -> [UInt8] {
-            let (left, top) = (4 + (index % 3) * 52, 4 + (index / 3) * 59)
-            var pixels: [UInt8] = []
-            for y in top..<(top + 48) {
-                let start = (y * image.width + left) * 3
-                pixels += image.pixels[start..<(start + 48 * 3)]
+        // TileGrid's layout: an 8-pixel margin, a legend of 20-pixel lines (the seed line and one per step),
+        // then 48-pixel tiles in cells 51 wide and 61 high (3-pixel gap, 10-pixel caption).
+        func tiles(_ data: Data, legendLines: Int) throws -> [[UInt8]] {
+            let image = try Image(data: data), top = 8 + legendLines * 20
+            #expect(image.height == top + 2 * 61 + 8)
+            return (0..<6).map { index in
+                let (left, y0) = (8 + (index % 3) * 51, top + (index / 3) * 61)
+                var pixels: [UInt8] = []
+                for y in y0..<(y0 + 48) {
+                    let start = (y * image.width + left) * 3
+                    pixels += image.pixels[start..<(start + 48 * 3)]
+                }
+                return pixels
             }
-            return pixels
         }
-        let tiles = (0..<6).map(tile)
-        #expect(Set(tiles).count == 6, "every augmented tile should differ")
-        // Undoing normalize draws the same colors as without it.
-        #expect(try grid("d.png", seed: 1, spec: "randomresizedcrop(48,scale=0.3-1);hflip;colorjitter(0.4,0.4,0.4,0.1);"
-            + "normalize(imagenet)") == first)
+        let firstTiles = try tiles(first, legendLines: 4)
+        #expect(Set(firstTiles).count == 6, "every augmented tile should differ")
+        // Undoing normalize draws the same colors as without it (the legend gains a line).
+        let normalized = try grid("d.png", seed: 1, spec: "randomresizedcrop(48,scale=0.3-1);hflip;colorjitter(0.4,0.4,0.4,0.1);"
+            + "normalize(imagenet)")
+        #expect(try tiles(normalized, legendLines: 5) == firstTiles)
     }
 
     @Test func badSpecsListTheKnownTransforms() throws {
@@ -62,7 +66,7 @@ let chelsea = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     @Test func trainsWithAugmentationAndMixUp() throws {
         let run = folder.appendingPathComponent("run")
         let result = try convkit("train", "--model", "lenet5", "--dataset", "mnist", "--data-dir", mnistDirectory,
-                                 "--epochs", "1", "--limit-train", "64", "--batch-size", "32", "--out", run.path,
+                                 "--epochs", "1", "--limit-train", "64", "--batch-size", "32", "--no-report", "--out", run.path,
                                  "--augment", "randomcrop(28,padding=2);affine(10,translate=0.1);mixup(0.2)")
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("augmented by randomcrop(28x28,padding=2"))

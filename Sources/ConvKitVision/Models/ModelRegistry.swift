@@ -16,7 +16,7 @@ public enum ModelRegistry {
             builders["\(depth)_bn"] = { classes, _, _ in try VGG(depth, batchNorm: true, numClasses: classes) }
         }
         for depth in ResNet.Depth.allCases {
-            builders["\(depth)"] = { classes, _, _ in try ResNet(depth, numClasses: classes) }
+            builders["\(depth)"] = { classes, channels, _ in try ResNet(depth, numClasses: classes, inputChannels: channels) }
         }
         return builders
     }()

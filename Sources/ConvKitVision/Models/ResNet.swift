@@ -30,8 +30,9 @@ public final class ResNet: Module {
 
     /// - Parameter zeroInitResidual: start every residual branch's last batch norm at
     ///   zero, so each block begins as the identity (Goyal et al., arXiv:1706.02677).
-    public init(_ depth: Depth, numClasses: Int = 1000, zeroInitResidual: Bool = false) throws {
-        conv1 = try Conv2d(3, 64, kernelSize: 7, stride: 2, padding: 3, bias: false)
+    /// - Parameter inputChannels: 1 for grayscale datasets such as MNIST (torchvision's models take 3).
+    public init(_ depth: Depth, numClasses: Int = 1000, inputChannels: Int = 3, zeroInitResidual: Bool = false) throws {
+        conv1 = try Conv2d(inputChannels, 64, kernelSize: 7, stride: 2, padding: 3, bias: false)
         var inChannels = 64
         func stage(_ width: Int, blocks: Int, stride: Int) throws -> Sequential {
             var layers: [Module] = []
