@@ -65,6 +65,15 @@ import Testing
         }
     }
 
+    @Test func randomGrayscaleKeepsTheShape() throws {
+        let gray = try Grayscale(outputChannels: 1, p: 0.5)
+        var generator = RandomGenerator(seed: 11)
+        let outputs = try (0..<40).map { _ in try gray(photo, using: &generator) }
+        #expect(outputs.allSatisfy { $0.channels == 3 })
+        #expect(outputs.contains { $0 == photo } && outputs.contains { $0 != photo })
+        #expect(try Grayscale(outputChannels: 1)(photo, using: &generator).channels == 1)
+    }
+
     @Test func erasingFillsAWindowInItsScale() throws {
         let erasing = try RandomErasing(p: 1, scale: 0.1...0.2, value: -1)
         var generator = RandomGenerator(seed: 6)

@@ -120,7 +120,9 @@ public struct ColorJitter: Transform {
     public var description: String { "colorjitter(\(brightness),\(contrast),\(saturation),\(hue))" }
 }
 
-/// Converts to gray with `outputChannels` planes, with probability `p` (1: torchvision's `Grayscale`).
+/// Converts to gray with `outputChannels` planes (torchvision's `Grayscale`), or with
+/// probability `p` < 1 keeping the channel count, as `RandomGrayscale` does, so that every
+/// sample of a batch keeps one shape.
 public struct Grayscale: Transform {
     public let outputChannels: Int
     public let p: Float
@@ -134,7 +136,8 @@ public struct Grayscale: Transform {
     }
 
     public func callAsFunction(_ image: PlanarImage, using generator: inout RandomGenerator) throws -> PlanarImage {
-        p >= 1 || generator.nextFloat() < p ? image.grayscaled(outputChannels: outputChannels) : image
+        if p >= 1 { return image.grayscaled(outputChannels: outputChannels) }
+        return generator.nextFloat() < p ? image.grayscaled(outputChannels: image.channels >= 3 ? 3 : 1) : image
     }
 
     public var description: String { "grayscale(\(outputChannels),p=\(p))" }

@@ -71,7 +71,7 @@ public struct TransformSpec: Sendable, CustomStringConvertible {
             .sample(try ColorJitter(brightness: try $0.number("brightness", default: 0), contrast: try $0.number("contrast", default: 0),
                                     saturation: try $0.number("saturation", default: 0), hue: try $0.number("hue", default: 0)))
         }),
-        ("grayscale", Entry(parameters: ["channels", "p"], summary: "channels=1|3, p=1") {
+        ("grayscale", Entry(parameters: ["channels", "p"], summary: "channels=1|3, p=1 (p < 1 keeps the channel count)") {
             .sample(try Grayscale(outputChannels: try $0.integer("channels", default: 1), p: try $0.number("p", default: 1)))
         }),
         ("gaussianblur", Entry(parameters: ["kernel", "sigma"], summary: "kernel (odd), sigma=0.1-2") {
