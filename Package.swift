@@ -45,7 +45,7 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(name: "ConvKitNNTests", dependencies: ["ConvKitNN", "ConvKitInterop", "ConvKitVision"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "ConvKitTrainingTests", dependencies: ["ConvKitTraining"]),
+        .testTarget(name: "ConvKitTrainingTests", dependencies: ["ConvKitTraining", "ConvKitVision"]),
         .testTarget(name: "ConvKitOptimTests", dependencies: ["ConvKitOptim"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ConvKitDataTests", dependencies: ["ConvKitData"]),
         .target(name: "ConvKitTestSupport"),

@@ -39,6 +39,8 @@ public final class Trainer {
     public var metadata: [String: String]
     public var showProgress = true
     public var gradientClipNorm: Float?
+    /// Called with the epoch number before each training epoch (gradual unfreezing thaws layers here).
+    public var beforeEpoch: ((Int) throws -> Void)?
     private let baseRates: [Float]
     public private(set) var log: MetricsLog
 
@@ -70,6 +72,7 @@ public final class Trainer {
     @discardableResult
     public func fit(train: DataLoader, test: DataLoader, epochs: ClosedRange<Int>) throws -> [EpochMetrics] {
         for epoch in epochs {
+            try beforeEpoch?(epoch)
             let start = Date()
             let (trainLoss, trainAccuracy) = try trainEpoch(train, epoch: epoch)
             let trainSeconds = Date().timeIntervalSince(start)
