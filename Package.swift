@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "ConvKitOptimTests", dependencies: ["ConvKitOptim"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ConvKitDataTests", dependencies: ["ConvKitData"]),
         .target(name: "ConvKitTestSupport"),
-        .testTarget(name: "ConvKitCLITests", dependencies: ["convkit", "ConvKitTestSupport"]),
+        .testTarget(name: "ConvKitCLITests", dependencies: ["convkit", "ConvKitTestSupport", "ConvKitInterop"]),
         .testTarget(name: "ConvKitVisionTests", dependencies: ["ConvKitVision", "ConvKitInterop"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ConvKitInteropTests", dependencies: ["ConvKitInterop", "ConvKitTestSupport"], resources: [.copy("Fixtures")]),

@@ -61,6 +61,7 @@ struct Embed: ParsableCommand {
         }
         let outURL = URL(fileURLWithPath: out)
         let labelsURL = outURL.deletingLastPathComponent().appendingPathComponent("labels.npy")
+        try FileManager.default.createDirectory(at: outURL.deletingLastPathComponent(), withIntermediateDirectories: true)
         try NumPyFile.write(Tensor(values, shape: [labels.count] + featureShape), to: outURL)
         try NumPyFile.write(Tensor(integers: labels, shape: [labels.count]), to: labelsURL)
         print("wrote \(labels.count) embeddings of shape \(featureShape) to \(outURL.path) and labels to \(labelsURL.path)")

@@ -51,3 +51,14 @@ import Testing
         #expect(throws: TensorError.self) { try SoftmaxProbe(features: Tensor.zeros([5, 2]), labels: [0, 1], classCount: 2) }
     }
 }
+
+@Suite struct BackboneStageTests {
+    @Test func sequentialHeadsContributeTheirHiddenLayers() throws {
+        let vgg = try Initializer.withoutInitialization { try VGG(.vgg11, numClasses: 10) }
+        let stages = try BackboneStages(vgg, headPath: "classifier.6").paths
+        #expect(stages.first == "features.0" && stages.suffix(2) == ["classifier.0", "classifier.3"] && stages.count == 10)
+        let efficientNet = try Initializer.withoutInitialization { try EfficientNetLite0(numClasses: 10) }
+        let effStages = try BackboneStages(efficientNet, headPath: "_fc").paths
+        #expect(effStages.prefix(3) == ["_conv_stem", "_bn0", "_blocks.0"] && effStages.suffix(2) == ["_conv_head", "_bn1"])
+    }
+}

@@ -5,11 +5,14 @@
 #   (b) ResNet-18 pretrained by ConvKit on MNIST, transferred with a frozen backbone,
 #       full fine-tuning and gradual unfreezing, vs. from scratch.
 # Every run is tested on the first 2,000 Fashion-MNIST test images. Results: $OUT/summary.txt.
-# Usage: tools/transfer/evidence.sh [OUT_DIR] [PARTS]   (PARTS: any of b100 a b1000 ascratch100 ascratch1000)
+# Usage: tools/transfer/evidence.sh [OUT_DIR] [PARTS]   (PARTS: any of speed b100 a b1000 ascratch100 ascratch1000)
 set -euo pipefail
+# On a shared, oversubscribed CPU, OpenMP threads that spin at barriers steal each other's cores
+# (a ResNet-18 step measured 10x slower); passive waiting yields them.
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
 cd "$(dirname "$0")/../.."
 OUT=${1:-runs/transfer-evidence}
-PARTS=${2:-"b100 a ascratch100 b1000 ascratch1000"}
+PARTS=${2:-"speed b100 a ascratch100 b1000 ascratch1000"}
 SIZE=${SIZE:-64}          # EfficientNet input side: 28x28 images resized up, gray replicated to RGB
 TEST=2000
 EFFNET=../shared/weights/efficientnet-lite0-57934424.pth
@@ -51,8 +54,15 @@ a_scratch() {  # $1 images per class, $2 epochs
 
 for part in $PARTS; do
     case $part in
+    speed)  # a training step with a frozen backbone vs the full network (median of repeats)
+        for model in "resnet18 1x28x28" "efficientnet_lite0 3x${SIZE}x${SIZE}"; do
+            set -- $model
+            for flag in "" --frozen-backbone; do
+                $B bench model --model $1 --mode train --input $2 --batch-size 32 --repeats 9 $flag | tee -a "$OUT/summary.txt"
+            done
+        done ;;
     b100) b_runs 100 15 ;;
-    b1000) b_runs 1000 3 ;;
+    b1000) b_runs 1000 5 ;;
     a)
         embed=($B embed --model efficientnet_lite0 --weights $EFFNET --dataset fashion-mnist --image-size $SIZE --batch-size 100)
         run a-embed-test "${embed[@]}" --split test --limit $TEST --out "$OUT/a-test/emb.npy"
@@ -61,7 +71,12 @@ for part in $PARTS; do
             run "a-effnet-$n-frozen+probe" $B probe --embeddings "$OUT/a-$n/emb.npy" --labels "$OUT/a-$n/labels.npy" \
                 --test-embeddings "$OUT/a-test/emb.npy" --test-labels "$OUT/a-test/labels.npy" --steps 500
         done ;;
-    ascratch100) a_scratch 100 10 ;;
-    ascratch1000) a_scratch 1000 2 ;;
+    ascratch100)
+        a_scratch 100 15
+        # the frozen extractor and new head trained by the same loop as the scratch run, for comparison with the probe
+        run a-effnet-100-linear-probe $B finetune --model efficientnet_lite0 --weights $EFFNET --strategy linear-probe \
+            --lr 1e-2 "${FASHION[@]}" --train-per-class 100 --image-size $SIZE --batch-size 32 --epochs 15 --warmup 20 \
+            --seed 0 --out "$OUT/a-100-linear-probe" ;;
+    ascratch1000) a_scratch 1000 5 ;;
     esac
 done

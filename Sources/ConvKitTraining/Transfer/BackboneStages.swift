@@ -4,7 +4,7 @@ import ConvKitNN
 /// rates and gradual unfreezing: the top-level children that hold parameters, with a
 /// top-level `Sequential` of single layers (VGG's `features`) split into those layers.
 /// ResNet-18 gives `conv1, bn1, layer1 ... layer4`; EfficientNet-Lite0
-/// `_conv_stem, _bn0, _blocks.0 ... _blocks.15, _conv_head, _bn1`; VGG-11 `features.0 ... features.18`.
+/// `_conv_stem, _bn0, _blocks.0 ... _blocks.15, _conv_head, _bn1`; VGG-11 `features.0 ... features.18, classifier.0, classifier.3`.
 public struct BackboneStages {
     /// Module paths, earliest first; the head is not among them.
     public let paths: [String]
@@ -12,10 +12,15 @@ public struct BackboneStages {
 
     public init(_ model: Module, headPath: String) throws {
         var paths: [String] = []
-        for (key, child) in model.namedChildren where key != headPath && !headPath.hasPrefix(key + ".") {
-            if let sequential = child as? Sequential, sequential.namedChildren.allSatisfy({ $0.1.namedChildren.isEmpty }) {
-                paths += sequential.namedChildren.filter { !$0.1.namedParameters().isEmpty }.map { key + "." + $0.0 }
-            } else if !child.namedParameters().isEmpty {
+        for (key, child) in model.namedChildren where key != headPath {
+            let holdsHead = headPath.hasPrefix(key + ".")
+            if let sequential = child as? Sequential,
+               holdsHead || sequential.namedChildren.allSatisfy({ $0.1.namedChildren.isEmpty }) {
+                // The head's own Sequential (VGG's classifier) contributes its hidden layers as the latest stages.
+                for (index, layer) in sequential.namedChildren where !layer.namedParameters().isEmpty && key + "." + index != headPath {
+                    paths.append(key + "." + index)
+                }
+            } else if !holdsHead && !child.namedParameters().isEmpty {
                 paths.append(key)
             }
         }
