@@ -35,15 +35,16 @@ public struct FeatureExtractor {
 
     /// The captured tensor of each requested layer (its first call, for layers used more than once).
     public func callAsFunction(_ input: Tensor) throws -> [String: Tensor] {
+        let wanted = Set(layers)
         var captured: [String: Tensor] = [:]
         var tokens: [ForwardHookToken] = []
         defer { tokens.forEach { $0.remove() } }
-        for path in Set(layers) {
+        for path in wanted {
             guard let module = model.module(at: path) else { continue }
-            tokens.append(module.addForwardHook { [capture, layers] _, layerInput, layerOutput in
+            tokens.append(module.addForwardHook { [capture] _, layerInput, layerOutput in
                 guard captured[path] == nil else { return }
                 captured[path] = capture == .output ? layerOutput : layerInput
-                if captured.count == Set(layers).count { throw StopForward() }
+                if captured.count == wanted.count { throw StopForward() }
             })
         }
         do {
@@ -51,7 +52,7 @@ public struct FeatureExtractor {
         } catch is StopForward {
             // Every layer was captured; the rest of the network was not needed.
         }
-        guard captured.count == Set(layers).count else {
+        guard captured.count == wanted.count else {
             let missing = layers.filter { captured[$0] == nil }
             throw TensorError("layers \(missing.joined(separator: ", ")) were not called by the model's forward pass")
         }
