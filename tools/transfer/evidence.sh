@@ -5,14 +5,14 @@
 #   (b) ResNet-18 pretrained by ConvKit on MNIST, transferred with a frozen backbone,
 #       full fine-tuning and gradual unfreezing, vs. from scratch.
 # Every run is tested on the first 2,000 Fashion-MNIST test images. Results: $OUT/summary.txt.
-# Usage: tools/transfer/evidence.sh [OUT_DIR] [PARTS]   (PARTS: any of speed b100 a b1000 ascratch100 ascratch1000)
+# Usage: tools/transfer/evidence.sh [OUT_DIR] [PARTS]   (PARTS: any of speed b10 b100 a b1000 ascratch100 ascratch1000)
 set -euo pipefail
 # On a shared, oversubscribed CPU, OpenMP threads that spin at barriers steal each other's cores
 # (a ResNet-18 step measured 10x slower); passive waiting yields them.
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
 cd "$(dirname "$0")/../.."
 OUT=${1:-runs/transfer-evidence}
-PARTS=${2:-"speed b100 a ascratch100 b1000 ascratch1000"}
+PARTS=${2:-"speed b10 b100 a ascratch100 b1000 ascratch1000"}
 SIZE=${SIZE:-64}          # EfficientNet input side: 28x28 images resized up, gray replicated to RGB
 TEST=2000
 EFFNET=../shared/weights/efficientnet-lite0-57934424.pth
@@ -61,6 +61,7 @@ for part in $PARTS; do
                 $B bench model --model $1 --mode train --input $2 --batch-size 32 --repeats 9 $flag | tee -a "$OUT/summary.txt"
             done
         done ;;
+    b10) b_runs 10 30 ;;
     b100) b_runs 100 15 ;;
     b1000) b_runs 1000 5 ;;
     a)
