@@ -5,14 +5,14 @@
 #   (b) ResNet-18 pretrained by ConvKit on MNIST, transferred with a frozen backbone,
 #       full fine-tuning and gradual unfreezing, vs. from scratch.
 # Every run is tested on the first 2,000 Fashion-MNIST test images. Results: $OUT/summary.txt.
-# Usage: tools/transfer/evidence.sh [OUT_DIR] [PARTS]   (PARTS: any of speed b10 b100 a b1000 ascratch100 ascratch1000)
+# Usage: tools/transfer/evidence.sh [OUT_DIR] [PARTS]   (PARTS: any of speed b10 b100 a b1000 ascratch100 ascratch1000 afinetune100)
 set -euo pipefail
 # On a shared, oversubscribed CPU, OpenMP threads that spin at barriers steal each other's cores
 # (a ResNet-18 step measured 10x slower); passive waiting yields them.
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
 cd "$(dirname "$0")/../.."
 OUT=${1:-runs/transfer-evidence}
-PARTS=${2:-"speed b10 b100 a ascratch100 b1000 ascratch1000"}
+PARTS=${2:-"speed b10 b100 a ascratch100 b1000 ascratch1000 afinetune100"}
 SIZE=${SIZE:-64}          # EfficientNet input side: 28x28 images resized up, gray replicated to RGB
 TEST=2000
 EFFNET=../shared/weights/efficientnet-lite0-57934424.pth
@@ -79,5 +79,9 @@ for part in $PARTS; do
             --lr 1e-2 "${FASHION[@]}" --train-per-class 100 --image-size $SIZE --batch-size 32 --epochs 15 --warmup 20 \
             --seed 0 --out "$OUT/a-100-linear-probe" ;;
     ascratch1000) a_scratch 1000 5 ;;
+    afinetune100)  # the ImageNet backbone fine-tuned (not frozen) on the same 1,000 images
+        run a-effnet-100-finetune $B finetune --model efficientnet_lite0 --weights $EFFNET --strategy finetune \
+            --lr 3e-3 --backbone-lr 1e-3 "${FASHION[@]}" --train-per-class 100 --image-size $SIZE --batch-size 32 \
+            --epochs 15 --warmup 20 --seed 0 --out "$OUT/a-100-finetune" ;;
     esac
 done
