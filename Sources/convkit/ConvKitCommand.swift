@@ -5,5 +5,6 @@ struct ConvKitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convkit",
         abstract: "Build, train, inspect, explain and transfer convolutional neural networks.",
-        subcommands: [Train.self, Eval.self, Predict.self, Summary.self, Bench.self, Embed.self, Probe.self, Finetune.self])
+        subcommands: [Train.self, Eval.self, Predict.self, Summary.self, Report.self, Saliency.self, Filters.self, Activations.self,
+                      Embed.self, Probe.self, Finetune.self, Bench.self])
 }

@@ -8,17 +8,9 @@ struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Classify an image (or a preprocessed .npy batch) with a model and its weights.")
 
-    @Option(help: "Model name (\(ModelRegistry.names.joined(separator: ", "))).")
-    var model: String
+    @OptionGroup var model: ModelOptions
 
-    @Option(help: "Weights: a PyTorch .pth/.pt state dict, a .safetensors file, or 'imagenet' for the published checkpoint (downloaded once into the cache).")
-    var weights: String
-
-    @Option(help: "A PNG or JPEG image, preprocessed as the model's weights expect.")
-    var image: String?
-
-    @Option(help: "An already preprocessed N x C x H x W float32 .npy batch.")
-    var inputNpy: String?
+    @OptionGroup var input: InputOptions
 
     @Option(help: "How many classes to list per input.")
     var topk = 5
@@ -30,33 +22,17 @@ struct Predict: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard (image == nil) != (inputNpy == nil) else { throw ValidationError("give exactly one of --image and --input-npy") }
         guard topk > 0 else { throw ValidationError("--topk must be positive") }
     }
 
     func run() throws {
-        let input: Tensor
-        if let image {
-            input = try ModelRegistry.preprocessing(for: model)(try Image(contentsOf: URL(fileURLWithPath: image)))
-        } else {
-            input = try NumPyFile.read(URL(fileURLWithPath: inputNpy!))
-            guard input.rank == 4, input.dtype == .float32 else {
-                throw ValidationError("--input-npy must hold an N x C x H x W float32 array, got \(input.dtype) \(input.shape)")
-            }
-        }
-        let state = try loadWeights(try resolveWeights(weights, model: model))
-        // The number of classes is the checkpoint's, read off its classifier head.
-        let classCount = state[ModelRegistry.classifierKey(for: model) + ".weight"]?.shape.first ?? 1000
-        let network = try Initializer.withoutInitialization {
-            try ModelRegistry.make(model, numClasses: classCount, inputChannels: input.shape[1], inputSize: input.shape[2],
-                                   forPublishedWeights: weights.lowercased() == "imagenet")
-        }
-        try network.loadStateDict(state)
-        network.eval()
+        let (input, _) = try self.input.load(model: model.model)
+        let network = try model.load(inputChannels: input.shape[1], inputSize: input.shape[2])
         let logits = try withNoGrad { try network(input) }
+        let classCount = logits.shape[1]
         if let logitsOut { try NumPyFile.write(logits, to: URL(fileURLWithPath: logitsOut)) }
         let probabilities = try logits.softmax(axis: 1)
-        let names = ImageNetClasses.names.count == classCount ? ImageNetClasses.names : (0..<classCount).map { "class \($0)" }
+        let names = classNames(count: classCount)
         let perInput = (0..<input.shape[0]).map { row -> [[String: Any]] in
             let values = Array(probabilities.scalars[(row * classCount)..<((row + 1) * classCount)])
             return values.indices.sorted { values[$0] > values[$1] }.prefix(topk).map {

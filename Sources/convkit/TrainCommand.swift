@@ -57,6 +57,16 @@ struct DataOptions: ParsableArguments {
         return try imageSize.map { try data.resized(to: $0) } ?? data
     }
 
+    /// What `convkit report` needs to load the same test split again: the folder (absolute)
+    /// and the image size it was resized to (always recorded for image folders, with their channels).
+    var recorded: [String: String] {
+        var fields: [String: String] = [:]
+        if let dataDir { fields["data_dir"] = URL(fileURLWithPath: dataDir).path }
+        if let imageSize { fields["image_size"] = String(imageSize) }
+        if dataset == "folder" { (fields["image_size"], fields["channels"]) = (String(imageSize ?? 32), String(channels)) }
+        return fields
+    }
+
     /// The usual per-channel statistics of each dataset's training images.
     var normalization: Normalization {
         get throws {
@@ -114,6 +124,9 @@ struct Train: ParsableCommand {
     @Flag(help: "Continue from the run folder's last.safetensors.")
     var resume = false
 
+    @Flag(inversion: .prefixedNo, help: "Write RUN_DIR/report.html at the end (see convkit report).")
+    var report = true
+
     func run() throws {
         RandomGenerator.manualSeed(seed)
         let trainSet = try data.load(.train), testSet = try data.load(.test)
@@ -126,7 +139,7 @@ struct Train: ParsableCommand {
                                   normalization: try data.normalization, runDirectory: URL(fileURLWithPath: out),
                                   metadata: ["model": model, "dataset": data.dataset, "optimizer": self.optimizer,
                                              "lr": String(lr), "batch_size": String(data.batchSize),
-                                             "schedule": schedule, "seed": String(seed)])
+                                             "schedule": schedule, "seed": String(seed)].merging(data.recorded) { a, _ in a })
         trainer.gradientClipNorm = clipNorm
         let first = resume ? try trainer.resume(from: trainer.checkpointURL) : 1
         print("training \(model) (\(network.parameterCount) parameters) on \(data.dataset): \(trainSet.count) train / "
@@ -135,6 +148,11 @@ struct Train: ParsableCommand {
         let train = try DataLoader(trainSet, batchSize: data.batchSize, shuffle: true, seed: seed, dropLast: true)
         let test = try DataLoader(testSet, batchSize: 1000)
         try trainer.fit(train: train, test: test, epochs: first...epochs)
+        if report {
+            let destination = URL(fileURLWithPath: out).appendingPathComponent("report.html")
+            try RunReport(runDirectory: URL(fileURLWithPath: out), dataDir: data.dataDir).write(to: destination)
+            print("report: \(destination.path)")
+        }
     }
 
     func makeOptimizer(_ parameters: [Tensor]) throws -> any ParameterOptimizer {

@@ -27,6 +27,17 @@ func formulaValues(index: Int, key: String, shape: [Int]) -> Tensor {
     return Tensor(values, shape: shape)
 }
 
+/// A zoo model in evaluation mode with every state-dict entry filled by ``formulaValues(index:key:shape:)``.
+func modelWithFormulaWeights(_ name: String) throws -> Module {
+    let model = try Initializer.withoutInitialization { try ModelRegistry.make(name, numClasses: 1000) }
+    let state = Dictionary(uniqueKeysWithValues: model.stateDict().enumerated().map { index, entry in
+        (entry.0, entry.1.dtype == .int64 ? entry.1 : formulaValues(index: index, key: entry.0, shape: entry.1.shape))
+    })
+    try model.loadStateDict(state)
+    model.eval()
+    return model
+}
+
 @Suite struct ModelZooTests {
     static let names = ["googlenet", "alexnet", "vgg11", "vgg11_bn", "vgg13", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
                         "resnet18", "resnet34", "resnet50", "resnet101", "resnet152"]
@@ -43,12 +54,7 @@ func formulaValues(index: Int, key: String, shape: [Int]) -> Tensor {
 
     @Test(arguments: names)
     func evalLogitsMatchPyTorch(name: String) throws {
-        let model = try Initializer.withoutInitialization { try ModelRegistry.make(name, numClasses: 1000) }
-        let state = Dictionary(uniqueKeysWithValues: model.stateDict().enumerated().map { index, entry in
-            (entry.0, entry.1.dtype == .int64 ? entry.1 : formulaValues(index: index, key: entry.0, shape: entry.1.shape))
-        })
-        try model.loadStateDict(state)
-        model.eval()
+        let model = try modelWithFormulaWeights(name)
         let input = try NumPyFile.read(zooFixture("logits/\(name)/input.npy"))
         let expected = try NumPyFile.read(zooFixture("logits/\(name)/output.npy")).scalars
         let logits = try withNoGrad { try model(input) }.scalars

@@ -30,10 +30,10 @@ extension Tensor {
         try withNoGrad {
             for node in order.reversed() {
                 guard let outputGradient = pending.removeValue(forKey: ObjectIdentifier(node)) else { continue }
-                guard let function = node.gradFunction else {
+                if node.isLeaf || node.retainsGrad {
                     node.grad = try node.grad.map { try $0 + outputGradient } ?? outputGradient
-                    continue
                 }
+                guard let function = node.gradFunction else { continue }
                 let inputGradients = try function.backward(outputGradient)
                 for (input, inputGradient) in zip(function.inputs, inputGradients) {
                     guard input.requiresGrad, let inputGradient else { continue }

@@ -25,12 +25,14 @@ extension Tensor {
 
 struct ReLUFunction: ElementwiseFunction {
     static let name = "relu"
+    static let isRectifier = true
     func value(_ x: Float) -> Float { Swift.max(x, 0) }
     func derivative(x: Float, y: Float) -> Float { x > 0 ? 1 : 0 }
 }
 
 struct ReLU6Function: ElementwiseFunction {
     static let name = "relu6"
+    static let isRectifier = true
     func value(_ x: Float) -> Float { Swift.min(Swift.max(x, 0), 6) }
     func derivative(x: Float, y: Float) -> Float { x > 0 && x < 6 ? 1 : 0 }
 }

@@ -14,6 +14,12 @@ public protocol ElementwiseFunction {
     static var name: String { get }
     func value(_ x: Float) -> Float
     func derivative(x: Float, y: Float) -> Float
+    /// Whether guided backpropagation (``GradMode/rectifierGradient``) applies to it.
+    static var isRectifier: Bool { get }
+}
+
+extension ElementwiseFunction {
+    public static var isRectifier: Bool { false }
 }
 
 extension Tensor {
@@ -32,8 +38,14 @@ extension Tensor {
             let g = gradOutput.isContiguous ? gradOutput : gradOutput.materialized()
             let gradInput = Tensor(uninitializedShape: y.shape)
             let upstream = g.floatPointer, xs = x.floatPointer, ys = y.floatPointer, result = gradInput.floatPointer
-            parallelFor(y.count) { range in
-                for i in range { result[i] = upstream[i] * function.derivative(x: xs[i], y: ys[i]) }
+            if F.isRectifier && GradMode.rectifierGradient == .guided {
+                parallelFor(y.count) { range in
+                    for i in range { result[i] = Swift.max(upstream[i], 0) * function.derivative(x: xs[i], y: ys[i]) }
+                }
+            } else {
+                parallelFor(y.count) { range in
+                    for i in range { result[i] = upstream[i] * function.derivative(x: xs[i], y: ys[i]) }
+                }
             }
             return [gradInput]
         }

@@ -20,8 +20,12 @@ public final class Tensor {
     /// Whether gradients flow to this tensor. Setting it on a leaf makes `backward()`
     /// fill ``grad``; operation results inherit it from their inputs.
     public var requiresGrad: Bool
-    /// The accumulated gradient of a leaf tensor after `backward()`; `nil` until then.
+    /// The accumulated gradient of a leaf tensor (or of one with ``retainsGrad``) after
+    /// `backward()`; `nil` until then.
     public var grad: Tensor?
+    /// Keeps the gradient of an intermediate result in ``grad``, as PyTorch's `retain_grad()`:
+    /// Grad-CAM reads the gradient of a layer's activations this way.
+    public var retainsGrad = false
     /// How this tensor was computed, for the backward pass; `nil` for leaves.
     var gradFunction: GradFunction?
 

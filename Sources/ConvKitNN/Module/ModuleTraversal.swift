@@ -26,6 +26,13 @@ extension Module {
         namedModules().first { $0.0 == path }?.1
     }
 
+    /// The descendant at `path`, or an error that lists every valid path (for paths users type).
+    public func requiredModule(at path: String) throws -> Module {
+        if !path.isEmpty, let module = module(at: path) { return module }
+        let paths = namedModules().map(\.0).filter { !$0.isEmpty }
+        throw TensorError("no layer '\(path)' in \(type(of: self)); layers: \(paths.joined(separator: ", "))")
+    }
+
     func namedState(includeParameters: Bool, includeBuffers: Bool) -> [(String, Tensor)] {
         var result: [(String, Tensor)] = []
         if includeParameters { result += ownParameters }

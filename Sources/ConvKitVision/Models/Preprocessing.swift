@@ -19,10 +19,17 @@ public struct Preprocessing: Sendable {
     public static let tensorFlowLite = Preprocessing(mean: [0.498, 0.498, 0.498], std: [0.502, 0.502, 0.502])
 
     /// `[1, 3, crop, crop]` float32, ready for the model.
-    public func callAsFunction(_ image: Image) throws -> Tensor {
-        let prepared = try image.rgb().resized(shorterSide: resizeTo).centerCropped(width: cropTo, height: cropTo)
+    public func callAsFunction(_ image: Image) throws -> Tensor { try normalized(try cropped(image)) }
+
+    /// The RGB picture the model sees: resized and center-cropped, before normalization.
+    public func cropped(_ image: Image) throws -> Image {
+        try image.rgb().resized(shorterSide: resizeTo).centerCropped(width: cropTo, height: cropTo)
+    }
+
+    /// `[1, C, H, W]`: the image scaled to [0, 1] and normalized per channel.
+    public func normalized(_ image: Image) throws -> Tensor {
         let shape = [1, mean.count, 1, 1]
-        return try (prepared.tensor().unsqueezed(at: 0) - Tensor(mean, shape: shape)) / Tensor(std, shape: shape)
+        return try (image.tensor().unsqueezed(at: 0) - Tensor(mean, shape: shape)) / Tensor(std, shape: shape)
     }
 }
 
@@ -43,6 +50,12 @@ extension ModelRegistry {
         if name.hasPrefix("efficientnet") { return "_fc" }
         if name.hasPrefix("lenet") { return "classifier.4" }
         return "classifier.6"  // AlexNet and VGG
+    }
+
+    /// The side of the square images a model is built for by default: 28 for LeNet (MNIST),
+    /// the preprocessing crop for the ImageNet models.
+    public static func defaultInputSize(for name: String) -> Int {
+        name.lowercased().hasPrefix("lenet") ? 28 : preprocessing(for: name).cropTo
     }
 
     /// The preprocessing each zoo model's ImageNet weights expect.
