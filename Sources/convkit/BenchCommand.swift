@@ -117,7 +117,8 @@ extension Bench {
             if json {
                 print(String(decoding: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), as: UTF8.self))
             } else {
-                var line = String(format: "%@ batch %d %@: %.1f ms (%.1f images/s)", model, batchSize, mode, seconds * 1000,
+                var line = String(format: "%@ batch %d %@%@: %.1f ms (%.1f images/s)", model, batchSize, mode,
+                                  frozenBackbone ? " (frozen backbone)" : "", seconds * 1000,
                                   Double(batchSize) / seconds)
                 if let torchMs = result["torch_median_ms"] as? Double, let ratio = result["ratio"] as? Double {
                     line += String(format: "; PyTorch %.1f ms; time ratio %.2f", torchMs, ratio)
