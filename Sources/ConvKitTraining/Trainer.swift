@@ -50,6 +50,8 @@ public final class Trainer {
     /// training step `step` in, mixed images and target probabilities `[B, classes]` out.
     /// Accuracy is still counted against the unmixed labels.
     public var mixBatch: ((_ images: Tensor, _ labels: Tensor, _ step: Int) throws -> (images: Tensor, targets: Tensor))?
+    /// Called with the epoch number before each training epoch (gradual unfreezing thaws layers here).
+    public var beforeEpoch: ((Int) throws -> Void)?
     private let baseRates: [Float]
     public private(set) var log: MetricsLog
 
@@ -81,6 +83,7 @@ public final class Trainer {
     @discardableResult
     public func fit(train: DataLoader, test: DataLoader, epochs: ClosedRange<Int>) throws -> [EpochMetrics] {
         for epoch in epochs {
+            try beforeEpoch?(epoch)
             let start = Date()
             let (trainLoss, trainAccuracy) = try trainEpoch(train, epoch: epoch)
             let trainSeconds = Date().timeIntervalSince(start)

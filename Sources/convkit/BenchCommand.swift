@@ -75,6 +75,9 @@ extension Bench {
         @Option(help: "inference or train.")
         var mode = "inference"
 
+        @Flag(help: "Train mode: freeze everything but the classifier head (no backward pass through the backbone).")
+        var frozenBackbone = false
+
         @Option(help: "Timed repetitions (the median is reported).")
         var repeats = 7
 
@@ -93,9 +96,14 @@ extension Bench {
                 throw ValidationError("--mode must be inference or train, got \(mode)")
             }
             let network = try ModelRegistry.make(model, numClasses: 1000, inputChannels: shape[0], inputSize: shape[1])
+            if frozenBackbone {
+                guard torch == nil else { throw ValidationError("--frozen-backbone has no PyTorch counterpart; leave out --torch") }
+                try network.freeze()
+                try network.unfreeze([try network.asClassifierHeaded().classifierPath])
+            }
             let seconds = try ModelBenchmark(model: network, batchSize: batchSize, inputShape: shape, mode: benchMode)
                 .measure(repeats: repeats)
-            var result: [String: Any] = ["model": model, "batch_size": batchSize, "mode": mode,
+            var result: [String: Any] = ["model": model, "batch_size": batchSize, "mode": mode, "frozen_backbone": frozenBackbone,
                                          "median_ms": seconds * 1000, "images_per_second": Double(batchSize) / seconds]
             if let torch {
                 let request = try JSONSerialization.data(withJSONObject: ["model": model, "batch_size": batchSize,
@@ -110,7 +118,8 @@ extension Bench {
             if json {
                 print(String(decoding: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), as: UTF8.self))
             } else {
-                var line = String(format: "%@ batch %d %@: %.1f ms (%.1f images/s)", model, batchSize, mode, seconds * 1000,
+                var line = String(format: "%@ batch %d %@%@: %.1f ms (%.1f images/s)", model, batchSize, mode,
+                                  frozenBackbone ? " (frozen backbone)" : "", seconds * 1000,
                                   Double(batchSize) / seconds)
                 if let torchMs = result["torch_median_ms"] as? Double, let ratio = result["ratio"] as? Double {
                     line += String(format: "; PyTorch %.1f ms; time ratio %.2f", torchMs, ratio)

@@ -8,8 +8,8 @@ struct DataOptions: ParsableArguments {
     @Option(help: "mnist, fashion-mnist, cifar10, cifar100, or folder (DATA_DIR/train/<class>/*.png|jpg and DATA_DIR/test/...).")
     var dataset = "mnist"
 
-    @Option(help: "For --dataset folder: the side images are resized to.")
-    var imageSize = 32
+    @Option(help: "Resize images to this side (folder datasets: default 32; named datasets keep their size unless given).")
+    var imageSize: Int?
 
     @Option(help: "For --dataset folder: 1 (gray) or 3 (RGB) channels.")
     var channels = 3
@@ -22,6 +22,12 @@ struct DataOptions: ParsableArguments {
 
     @Option(help: "Use only the first N training examples (quick runs).")
     var limitTrain: Int?
+
+    @Option(help: "Use only the first N training examples of each class (low-data experiments).")
+    var trainPerClass: Int?
+
+    @Option(help: "Use only the first N test examples.")
+    var limitTest: Int?
 
     /// A named dataset, or nil for an image folder.
     var name: DatasetName? {
@@ -36,23 +42,28 @@ struct DataOptions: ParsableArguments {
     }
 
     func load(_ split: IDXDataset.Split) throws -> InMemoryImageDataset {
-        let data: InMemoryImageDataset
+        var data: InMemoryImageDataset
         if let name = try name {
             data = try name.load(split: split, directory: dataDir.map { URL(fileURLWithPath: $0) })
         } else {
             guard let dataDir else { throw ValidationError("--dataset folder needs --data-dir with train/ and test/ inside") }
+            let side = imageSize ?? 32
             data = try ImageFolderDataset.load(from: URL(fileURLWithPath: dataDir).appendingPathComponent(split.rawValue),
-                                               size: (imageSize, imageSize), channels: channels)
+                                               size: (side, side), channels: channels)
         }
-        return try split == .train ? limitTrain.map { try data.prefix($0) } ?? data : data
+        if split == .train, let trainPerClass { data = try data.balancedSubset(perClass: trainPerClass) }
+        if split == .train, let limitTrain { data = try data.prefix(limitTrain) }
+        if split == .test, let limitTest { data = try data.prefix(limitTest) }
+        return try imageSize.map { try data.resized(to: $0) } ?? data
     }
 
     /// What `convkit report` needs to load the same test split again: the folder (absolute)
-    /// and, for image folders, the size and channels.
+    /// and the image size it was resized to (always recorded for image folders, with their channels).
     var recorded: [String: String] {
         var fields: [String: String] = [:]
         if let dataDir { fields["data_dir"] = URL(fileURLWithPath: dataDir).path }
-        if dataset == "folder" { (fields["image_size"], fields["channels"]) = (String(imageSize), String(channels)) }
+        if let imageSize { fields["image_size"] = String(imageSize) }
+        if dataset == "folder" { (fields["image_size"], fields["channels"]) = (String(imageSize ?? 32), String(channels)) }
         return fields
     }
 

@@ -4,6 +4,10 @@
 /// In training mode it normalizes with the batch's statistics and updates the running
 /// averages; in evaluation mode it uses the running averages. Running statistics are
 /// buffers: they are saved, never trained, and freezing cannot make them trainable.
+///
+/// A frozen layer (its affine parameters do not require gradients) stays in evaluation
+/// mode even when the model trains, so fine-tuning on small batches leaves the
+/// pretrained statistics alone; set ``updatesStatisticsWhenFrozen`` to update them anyway.
 public class BatchNorm: Module {
     public var weight: Tensor?
     public var bias: Tensor?
@@ -14,6 +18,8 @@ public class BatchNorm: Module {
     /// Weight of the newest batch in the running averages; `nil` for a cumulative average.
     public let momentum: Float?
     let expectedRanks: [Int]
+    /// Whether a frozen layer still normalizes with batch statistics and updates its running averages in training mode.
+    public var updatesStatisticsWhenFrozen = false
 
     init(_ features: Int, eps: Float, momentum: Float?, affine: Bool, expectedRanks: [Int]) {
         weight = affine ? Tensor.ones([features]).requiringGrad() : nil
@@ -29,19 +35,26 @@ public class BatchNorm: Module {
 
     public var numFeatures: Int { runningMean.shape[0] }
 
+    /// Affine and none of its parameters requires a gradient.
+    public var isFrozen: Bool {
+        guard let weight, let bias else { return false }
+        return !weight.requiresGrad && !bias.requiresGrad
+    }
+
     override public func forward(_ input: Tensor) throws -> Tensor {
         guard expectedRanks.contains(input.rank) else {
             throw TensorError("\(type(of: self)) expects input of rank \(expectedRanks.map(String.init).joined(separator: " or ")), "
                 + "got shape \(input.shape)")
         }
         var averagingFactor = momentum ?? 0
-        if isTraining {
+        let usesBatchStatistics = isTraining && (!isFrozen || updatesStatisticsWhenFrozen)
+        if usesBatchStatistics {
             let batches = numBatchesTracked.integers[0] + 1
             try numBatchesTracked.copyValues(from: Tensor(integers: [batches], shape: []))
             if momentum == nil { averagingFactor = 1 / Float(batches) }
         }
         return try batchNorm(input, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
-                             training: isTraining, momentum: averagingFactor, eps: eps)
+                             training: usesBatchStatistics, momentum: averagingFactor, eps: eps)
     }
 }
 

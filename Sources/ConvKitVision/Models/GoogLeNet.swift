@@ -130,7 +130,7 @@ public final class Inception: Module {
 public final class InceptionAux: Module {
     public let conv: BasicConv2d
     public let fc1: Linear
-    public let fc2: Linear
+    public var fc2: Linear
     public let dropout: Dropout
 
     public init(_ inChannels: Int, numClasses: Int, dropout: Float) throws {
