@@ -13,7 +13,8 @@ ROUNDS=${1:-6}
 DATA=${2:-../shared/data/mnist}
 OUT=${3:-$(mktemp -d)}
 SPEC="randomcrop(28,padding=2);affine(10,translate=0.1,scale=0.9-1.1)"
-export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
+[ -n "${OMP_WAIT_POLICY+set}" ] || export OMP_WAIT_POLICY=PASSIVE
+[ -n "$OMP_WAIT_POLICY" ] || unset OMP_WAIT_POLICY  # OMP_WAIT_POLICY= (empty): libgomp's default
 for round in $(seq 1 "$ROUNDS"); do
   for variant in plain aug; do
     args=(--model lenet5 --dataset mnist --data-dir "$DATA" --epochs 2 --seed 0 --out "$OUT/$variant-$round")
