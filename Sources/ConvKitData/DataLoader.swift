@@ -59,13 +59,20 @@ public struct DataLoader: Sendable {
         return indices
     }
 
-    /// The batches of one epoch, produced in the background while the caller consumes them.
-    public func batches(epoch: Int = 0) -> BatchSequence {
-        BatchSequence(loader: self, order: order(epoch: epoch), epoch: epoch)
+    /// Calls `body` with each batch of `epoch`, in order, while the next ones are assembled
+    /// in the background. An augmentation that fails on the producer thread is thrown here,
+    /// after the batches before it; so is anything `body` throws, which also stops the producer.
+    public func forEachBatch(epoch: Int = 0, _ body: (_ index: Int, _ batch: Batch) throws -> Void) throws {
+        let batches = BatchIterator(loader: self, order: order(epoch: epoch), epoch: epoch)
+        var index = 0
+        while let batch = try batches.next() {
+            try body(index, batch)
+            index += 1
+        }
     }
 
     /// Assembles the batch of `indices` into fresh storage (runs on the producer thread).
-    func assemble(_ indices: ArraySlice<Int>, epoch: Int) -> PreparedBatch {
+    func assemble(_ indices: ArraySlice<Int>, epoch: Int) throws -> PreparedBatch {
         let exampleSize = exampleShape.reduce(1, *)
         let images = TensorStorage(byteCount: indices.count * exampleSize * 4, zeroed: false)
         let labels = TensorStorage(byteCount: indices.count * 8, zeroed: false)
@@ -79,17 +86,17 @@ public struct DataLoader: Sendable {
                 continue
             }
             labelValues[slot] = original.withUnsafeMutableBufferPointer { dataset.copyExample(index, into: $0) }
+            let augmented: (values: [Float], shape: [Int])
             do {
-                let augmented = try exampleTransform.transform(original, shape: dataset.exampleShape, epoch: epoch, index: index)
-                guard augmented.shape == exampleShape else {
-                    preconditionFailure("augmentation gave example \(index) the shape \(augmented.shape), not \(exampleShape); "
-                        + "end the pipeline with a fixed-size crop or resize")
-                }
-                _ = destination.update(fromContentsOf: augmented.values)
+                augmented = try exampleTransform.transform(original, shape: dataset.exampleShape, epoch: epoch, index: index)
             } catch {
-                // The pipeline worked on the first example at init, and examples share one shape.
-                preconditionFailure("augmentation failed on example \(index): \(error)")
+                throw DatasetError("augmentation failed on example \(index) in epoch \(epoch): \(error)")
             }
+            guard augmented.shape == exampleShape else {
+                throw DatasetError("augmentation gave example \(index) the shape \(augmented.shape), not \(exampleShape) "
+                    + "as the first example; end the pipeline with a fixed-size crop or resize")
+            }
+            _ = destination.update(fromContentsOf: augmented.values)
         }
         return PreparedBatch(images: images, labels: labels, count: indices.count, exampleShape: exampleShape)
     }
@@ -116,18 +123,9 @@ struct PreparedBatch: Sendable {
     }
 }
 
-/// One epoch of batches; iterate it once.
-public struct BatchSequence: Sequence {
-    let loader: DataLoader
-    let order: [Int]
-    let epoch: Int
-
-    public func makeIterator() -> BatchIterator { BatchIterator(loader: loader, order: order, epoch: epoch) }
-}
-
 /// Pulls prepared batches from a bounded queue filled by a background producer; the
 /// producer stops when the iterator is dropped, even mid-epoch.
-public final class BatchIterator: IteratorProtocol {
+final class BatchIterator {
     private let queue: PrefetchQueue
     private let total: Int
     private var delivered = 0
@@ -141,17 +139,18 @@ public final class BatchIterator: IteratorProtocol {
             for batch in 0..<batchCount {
                 let start = batch * loader.batchSize
                 let indices = order[start..<min(start + loader.batchSize, order.count)]
-                guard queue.put(loader.assemble(indices, epoch: epoch)) else { return }
+                let prepared = Result { try loader.assemble(indices, epoch: epoch) }
+                guard queue.put(prepared), case .success = prepared else { return }
             }
         }
     }
 
     deinit { queue.cancel() }
 
-    public func next() -> Batch? {
+    func next() throws -> Batch? {
         guard delivered < total, let prepared = queue.take() else { return nil }
         delivered += 1
-        return prepared.batch
+        return try prepared.get().batch
     }
 }
 
@@ -160,14 +159,14 @@ public final class BatchIterator: IteratorProtocol {
 /// which an epoch abandoned midway would do.)
 final class PrefetchQueue: @unchecked Sendable {
     private let condition = NSCondition()
-    private var items: [PreparedBatch] = []
+    private var items: [Result<PreparedBatch, any Error>] = []
     private var cancelled = false
     private let capacity: Int
 
     init(capacity: Int) { self.capacity = capacity }
 
     /// Adds an item, waiting for room; false once cancelled.
-    func put(_ item: PreparedBatch) -> Bool {
+    func put(_ item: Result<PreparedBatch, any Error>) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         while items.count >= capacity && !cancelled { condition.wait() }
@@ -178,7 +177,7 @@ final class PrefetchQueue: @unchecked Sendable {
     }
 
     /// The next item, waiting for the producer; nil once cancelled.
-    func take() -> PreparedBatch? {
+    func take() -> Result<PreparedBatch, any Error>? {
         condition.lock()
         defer { condition.unlock() }
         while items.isEmpty && !cancelled { condition.wait() }

@@ -105,7 +105,7 @@ public final class Trainer {
         model.train()
         let progress = showProgress ? ProgressBar(title: "epoch \(epoch)", total: loader.count) : nil
         var totalLoss = 0.0, correct = 0, seen = 0
-        for (index, batch) in loader.batches(epoch: epoch).enumerated() {
+        try loader.forEachBatch(epoch: epoch) { index, batch in
             let step = (epoch - 1) * loader.count + index
             schedule.apply(to: optimizer, baseRates: baseRates, step: step)
             let images = try normalization.map { try $0(batch.images) } ?? batch.images
@@ -134,7 +134,7 @@ public final class Trainer {
         defer { model.train() }
         return try withNoGrad {
             var totalLoss = 0.0, correct = 0, seen = 0
-            for batch in loader.batches() {
+            try loader.forEachBatch { _, batch in
                 let images = try normalization.map { try $0(batch.images) } ?? batch.images
                 let logits = try model(images)
                 totalLoss += Double(try crossEntropy(logits, targets: batch.labels, reduction: .sum).item)

@@ -21,7 +21,9 @@ struct Activations: ParsableCommand {
     func run() throws {
         let (input, _) = try self.input.load(model: model.model)
         let network = try model.load(inputChannels: input.shape[1], inputSize: input.shape[2])
-        let activations = try network.output(of: layer, for: input)
+        guard let activations = try FeatureExtractor(network, layers: [layer])(input)[layer] else {
+            throw ValidationError("layer '\(layer)' gave no output")
+        }
         try writePNG(try FeatureMapGrid.image(activations: activations, name: layer, maxMaps: maxMaps), to: out)
         print("\(layer): output \(activations.shape); wrote \(out)")
     }

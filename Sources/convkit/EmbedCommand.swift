@@ -52,8 +52,8 @@ struct Embed: ParsableCommand {
         let loader = try DataLoader(dataset, batchSize: data.batchSize)
         let progress = ProgressBar(title: "embed", total: loader.count)
         var values: [Float] = [], labels: [Int] = [], featureShape: [Int] = []
-        for (index, batch) in loader.batches().enumerated() {
-            guard let features = try extractor(try normalization(batch.images)).values.first else { continue }
+        try loader.forEachBatch { index, batch in
+            guard let features = try extractor(try normalization(batch.images)).values.first else { return }
             featureShape = Array(features.shape.dropFirst())
             values += features.scalars
             labels += batch.labels.integers

@@ -71,16 +71,6 @@ func classNames(count: Int) -> [String] {
 extension Module {
     /// Paths of the 2-D convolutions, in forward order (for defaults and error messages).
     var convolutionPaths: [String] { namedModules().filter { $0.1 is Conv2d }.map(\.0) }
-
-    /// The output of the layer at `path` when the model runs on `input`.
-    func output(of path: String, for input: Tensor) throws -> Tensor {
-        var captured: Tensor?
-        let hook = try requiredModule(at: path).addForwardHook { _, _, output in captured = output }
-        defer { hook.remove() }
-        _ = try withNoGrad { try self(input) }
-        guard let captured else { throw ValidationError("layer '\(path)' did not run in the forward pass") }
-        return captured
-    }
 }
 
 /// Writes a PNG, creating its folder.

@@ -62,7 +62,7 @@ struct RunReport {
         // Predictions for the whole test split, keeping the first and the misclassified images.
         var predicted: [Int] = [], confidence: [Float] = [], shown: [(image: Tensor, index: Int)] = []
         var misclassified: [(image: Tensor, index: Int)] = []
-        for batch in try DataLoader(testSet, batchSize: 500).batches() {
+        try DataLoader(testSet, batchSize: 500).forEachBatch { _, batch in
             let probabilities = try withNoGrad { try model(try normalization(batch.images)).softmax(axis: 1) }
             let rows = try probabilities.argmax(axis: 1).integers, values = probabilities.scalars
             for (row, prediction) in rows.enumerated() {

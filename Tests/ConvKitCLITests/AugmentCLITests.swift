@@ -61,6 +61,12 @@ let chelsea = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         let reshaped = try convkit("train", "--dataset", "mnist", "--data-dir", mnistDirectory, "--augment", "randomcrop(24)",
                                    "--out", folder.path)
         #expect(reshaped.status != 0 && reshaped.output.contains("test images are not augmented"))
+        // A size that only some random draws change surfaces mid-epoch, from the loader's thread.
+        let sometimesSmaller = try convkit("train", "--dataset", "mnist", "--data-dir", mnistDirectory, "--limit-train", "256",
+                                           "--limit-test", "10", "--augment", "randomchoice(resize(20),resize(28))",
+                                           "--no-report", "--out", folder.appendingPathComponent("flaky").path)
+        #expect(sometimesSmaller.status != 0
+                && sometimesSmaller.output.contains("the shape [1, 20, 20], not [1, 28, 28] as the first example"))
     }
 
     @Test func trainsWithAugmentationAndMixUp() throws {

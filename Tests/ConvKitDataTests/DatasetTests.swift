@@ -101,26 +101,61 @@ func gzip(_ bytes: [UInt8], in directory: TemporaryDirectory) throws -> [UInt8] 
                                  exampleShape: [1, 1, 1], classNames: IDXDataset.mnistClasses)
     }
 
+    func batches(_ loader: DataLoader, epoch: Int = 0) throws -> [Batch] {
+        var batches: [Batch] = []
+        try loader.forEachBatch(epoch: epoch) { _, batch in batches.append(batch) }
+        return batches
+    }
+
     @Test func everyExampleOncePerEpochInASeededOrder() throws {
         let loader = try DataLoader(try numbers(103), batchSize: 10, shuffle: true, seed: 5)
-        let epoch0 = Array(loader.batches(epoch: 0))
+        let epoch0 = try batches(loader, epoch: 0)
         #expect(epoch0.count == 11 && epoch0.last?.images.shape == [3, 1, 1, 1])
         let seen = epoch0.flatMap { $0.images.scalars.map { Int(($0 * 255).rounded()) } }
         #expect(seen.sorted() == Array(0..<103) && seen != Array(0..<103))
         #expect(epoch0.flatMap(\.labels.integers) == seen.map { $0 % 10 })
-        let again = Array(loader.batches(epoch: 0)).flatMap { $0.images.scalars }
+        let again = try batches(loader, epoch: 0).flatMap { $0.images.scalars }
         #expect(again == epoch0.flatMap { $0.images.scalars })
-        let epoch1 = Array(loader.batches(epoch: 1)).flatMap { $0.images.scalars }
+        let epoch1 = try batches(loader, epoch: 1).flatMap { $0.images.scalars }
         #expect(epoch1 != again)
     }
 
     @Test func dropLastAndEarlyExit() throws {
+        struct Stop: Error {}
         let loader = try DataLoader(try numbers(25), batchSize: 10, dropLast: true, prefetch: 1)
-        #expect(loader.count == 2 && Array(loader.batches()).count == 2)
-        for batch in loader.batches() {
-            #expect(batch.images.shape == [10, 1, 1, 1])
-            break  // the producer must stop without deadlocking
+        #expect(try loader.count == 2 && batches(loader).count == 2)
+        // Throwing out of the body must stop the producer without deadlocking.
+        #expect(throws: Stop.self) {
+            try loader.forEachBatch { _, batch in
+                #expect(batch.images.shape == [10, 1, 1, 1])
+                throw Stop()
+            }
         }
         #expect(throws: DatasetError.self) { try DataLoader(try numbers(5), batchSize: 0) }
+    }
+
+    /// Stands in for a random augmentation that changes the size of some examples or fails on them.
+    struct FlakyTransform: ExampleTransform {
+        let failAt: Int
+        let failure: @Sendable () throws -> Void
+        func transform(_ values: [Float], shape: [Int], epoch: Int, index: Int) throws -> (values: [Float], shape: [Int]) {
+            guard index == failAt else { return (values, shape) }
+            try failure()
+            return (values + values, [shape[0] * 2] + shape.dropFirst())
+        }
+    }
+
+    @Test func augmentationFailuresMidEpochAreThrownAfterTheBatchesBeforeThem() throws {
+        struct Degenerate: Error {}
+        for failure in [{ throw Degenerate() }, {}] as [@Sendable () throws -> Void] {
+            let loader = try DataLoader(try numbers(25), batchSize: 10,
+                                        exampleTransform: FlakyTransform(failAt: 13, failure: failure))
+            var delivered = 0
+            let error = #expect(throws: DatasetError.self) {
+                try loader.forEachBatch { _, _ in delivered += 1 }
+            }
+            #expect(delivered == 1)
+            #expect(error?.description.contains("example 13") == true)
+        }
     }
 }

@@ -41,7 +41,7 @@ private func smallNetwork() throws -> Sequential {
 
     @Test func unknownLayerListsTheValidOnes() throws {
         let error = #expect(throws: TensorError.self) { try FeatureExtractor(try smallNetwork(), layers: ["7"]) }
-        #expect(error?.description.contains("unknown layer '7'; valid layers: 0, 1, 2, 3") == true)
+        #expect(error?.description.contains("no layer '7' in Sequential; layers: 0, 1, 2, 3") == true)
     }
 }
 

@@ -125,7 +125,9 @@ import Testing
         func batches(_ epoch: Int) throws -> [[Float]] {
             let loader = try DataLoader(dataset, batchSize: 4, shuffle: true, seed: 1, exampleTransform: pipeline)
             #expect(loader.exampleShape == [1, 6, 6])
-            return loader.batches(epoch: epoch).map(\.images.scalars)
+            var batches: [[Float]] = []
+            try loader.forEachBatch(epoch: epoch) { _, batch in batches.append(batch.images.scalars) }
+            return batches
         }
         #expect(try batches(1) == batches(1))
         #expect(try batches(1) != batches(2))

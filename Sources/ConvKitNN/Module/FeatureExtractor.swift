@@ -23,11 +23,7 @@ public struct FeatureExtractor {
     /// - Throws: if a path names no module; the error lists the valid paths.
     public init(_ model: Module, layers: [String], capture: Capture = .output) throws {
         guard !layers.isEmpty else { throw TensorError("FeatureExtractor needs at least one layer path") }
-        let known = Set(model.namedModules().map(\.0))
-        for layer in layers where !known.contains(layer) {
-            let valid = model.namedModules().map(\.0).filter { !$0.isEmpty }
-            throw TensorError("unknown layer '\(layer)'; valid layers: \(valid.joined(separator: ", "))")
-        }
+        for layer in layers { _ = try model.requiredModule(at: layer) }
         self.model = model
         self.layers = layers
         self.capture = capture

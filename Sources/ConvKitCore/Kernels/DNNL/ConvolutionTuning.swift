@@ -29,9 +29,14 @@ package enum ConvolutionTuning {
         return remember(best.layout, for: key)
     }
 
+    /// The first choice stored wins: two threads measuring the same geometry at once may
+    /// disagree, and a layout that changed after first use would change results in the last bits.
     private static func remember(_ layout: ConvolutionLayout, for key: Key) -> ConvolutionLayout {
-        choices.withLock { $0[key] = layout }
-        return layout
+        choices.withLock { choices in
+            if let earlier = choices[key] { return earlier }
+            choices[key] = layout
+            return layout
+        }
     }
 
     /// Best of five runs after two warm-ups (the first also JIT-compiles the kernel).
