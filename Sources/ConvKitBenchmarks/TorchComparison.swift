@@ -27,9 +27,10 @@ public enum TorchComparison {
         let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            let hint = errorText.contains("No module named 'torch'")
-                ? "that Python has no torch; pass a Python with PyTorch installed (e.g. a virtualenv's bin/python)"
-                : errorText.split(separator: "\n").suffix(3).joined(separator: "\n")
+            let hint = missingModule(errorText).map {
+                "that Python has no module '\($0)'; pip install it there, or pass a Python that has it "
+                    + "(torch and torchvision; efficientnet_lite_pytorch for efficientnet_lite0)"
+            } ?? errorText.split(separator: "\n").suffix(3).joined(separator: "\n")
             throw Failure(description: "the PyTorch comparison failed: \(hint)")
         }
         guard let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
@@ -37,6 +38,12 @@ public enum TorchComparison {
             throw Failure(description: "the PyTorch comparison printed no JSON result")
         }
         return object
+    }
+
+    /// The top-level module named by Python's "No module named 'x.y'" error, if that is the failure.
+    static func missingModule(_ errorText: String) -> String? {
+        guard let range = errorText.range(of: "No module named '") else { return nil }
+        return errorText[range.upperBound...].prefix { $0 != "'" && $0 != "." }.description
     }
 
     /// Times the op benchmarks in PyTorch; prints `{name: median seconds}`.

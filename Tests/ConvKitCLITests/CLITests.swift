@@ -72,6 +72,15 @@ let mnistDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         #expect(rows?.allSatisfy { Double($0["convkit_gflops"] ?? "") ?? 0 > 0 } == true)
         let noTorch = try convkit("bench", "ops", "--repeats", "1", "--torch", "/nonexistent/python")
         #expect(noTorch.status != 0 && noTorch.output.contains("PyTorch"), "\(noTorch.output)")
+        // A Python without the module a comparison imports.
+        let python = FileManager.default.temporaryDirectory.appendingPathComponent("python-without-torch-\(UUID())")
+        try "#!/bin/sh\necho \"ModuleNotFoundError: No module named 'torch.nn'\" >&2\nexit 1\n"
+            .write(to: python, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: python) }
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: python.path)
+        let missing = try convkit("bench", "ops", "--repeats", "1", "--torch", python.path)
+        #expect(missing.status != 0 && missing.output.contains("that Python has no module 'torch'; pip install it"),
+                "\(missing.output)")
     }
 }
 
