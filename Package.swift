@@ -48,9 +48,10 @@ let package = Package(
         .testTarget(name: "ConvKitTrainingTests", dependencies: ["ConvKitTraining", "ConvKitVision"]),
         .testTarget(name: "ConvKitOptimTests", dependencies: ["ConvKitOptim"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ConvKitDataTests", dependencies: ["ConvKitData"]),
-        .target(name: "ConvKitTestSupport"),
+        // Test helpers: a local HTTP server, generated datasets, and the real assets scripts/setup fetches.
+        .target(name: "ConvKitTestSupport", dependencies: ["ConvKitVision"]),
         .testTarget(name: "ConvKitCLITests", dependencies: ["convkit", "ConvKitTestSupport", "ConvKitVision", "ConvKitInterop"]),
-        .testTarget(name: "ConvKitVisionTests", dependencies: ["ConvKitVision", "ConvKitInterop"],
+        .testTarget(name: "ConvKitVisionTests", dependencies: ["ConvKitVision", "ConvKitInterop", "ConvKitTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ConvKitInteropTests", dependencies: ["ConvKitInterop", "ConvKitTestSupport"], resources: [.copy("Fixtures")]),
     ]

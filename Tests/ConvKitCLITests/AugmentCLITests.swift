@@ -2,9 +2,6 @@ import ConvKitVision
 import Foundation
 import Testing
 
-let chelsea = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .appendingPathComponent("../../../shared/images/chelsea.png").standardized.path
-
 @Suite(.serialized) struct AugmentCLITests {
     let folder: URL
 
@@ -16,7 +13,7 @@ let chelsea = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     func grid(_ name: String, seed: Int, spec: String = "randomresizedcrop(48,scale=0.3-1);hflip;colorjitter(0.4,0.4,0.4,0.1)")
         throws -> Data {
         let out = folder.appendingPathComponent(name).path
-        let result = try convkit("augment", "--image", chelsea, "--transforms", spec, "--n", "6", "--seed", "\(seed)",
+        let result = try convkit("augment", "--image", GeneratedInputs.picture("scene.png"), "--transforms", spec, "--n", "6", "--seed", "\(seed)",
                                  "--columns", "3", "--out", out)
         #expect(result.status == 0, "\(result.output)")
         return try Data(contentsOf: URL(fileURLWithPath: out))
@@ -50,7 +47,7 @@ let chelsea = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     }
 
     @Test func badSpecsListTheKnownTransforms() throws {
-        let unknown = try convkit("augment", "--image", chelsea, "--transforms", "hflip;twirl(3)",
+        let unknown = try convkit("augment", "--image", GeneratedInputs.picture("scene.png"), "--transforms", "hflip;twirl(3)",
                                   "--out", folder.appendingPathComponent("x.png").path)
         #expect(unknown.status != 0 && unknown.output.contains("unknown transform 'twirl'; known: resize, centercrop"))
         let help = try convkit("augment", "--help")

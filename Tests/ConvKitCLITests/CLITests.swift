@@ -23,9 +23,6 @@ func convkit(_ arguments: String..., in directory: URL? = nil,
     return (process.terminationStatus, output)
 }
 
-let mnistDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .appendingPathComponent("../../../shared/data/mnist").standardized.path
-
 @Suite(.serialized) struct CLITests {
     @Test func trainWritesMetricsAndCheckpointThenEvalReadsIt() throws {
         let run = FileManager.default.temporaryDirectory.appendingPathComponent("convkit-cli-\(UUID())")
@@ -85,13 +82,9 @@ let mnistDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 }
 
 @Suite struct PredictCommandTests {
-    static let shared = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared")
-        .standardized
-    static let weights = shared.appendingPathComponent("weights/efficientnet-lite0-57934424.pth").path
-
     @Test func efficientNetNamesTheCatFirst() throws {
-        let result = try convkit("predict", "--model", "efficientnet_lite0", "--weights", Self.weights,
-                                 "--image", Self.shared.appendingPathComponent("images/chelsea.png").path, "--topk", "3", "--json")
+        let result = try convkit("predict", "--model", "efficientnet_lite0", "--weights", TestAssets.efficientNetLite0Weights().path,
+                                 "--image", TestAssets.photo("chelsea.png").path, "--topk", "3", "--json")
         #expect(result.status == 0, "\(result.output)")
         let object = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
         let predictions = try #require(object?["predictions"] as? [[String: Any]])
@@ -107,19 +100,18 @@ let mnistDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let logits = folder.appendingPathComponent("logits.npy")
-        let first = try convkit("predict", "--model", "efficientnet_lite0", "--weights", Self.weights,
-                                "--image", Self.shared.appendingPathComponent("images/rocket.jpg").path,
-                                "--logits-out", logits.path)
+        let weights = try TestAssets.efficientNetLite0Weights().path
+        let first = try convkit("predict", "--model", "efficientnet_lite0", "--weights", weights,
+                                "--image", GeneratedInputs.picture("scene.jpg"), "--logits-out", logits.path)
         #expect(first.status == 0, "\(first.output)")
         #expect(FileManager.default.fileExists(atPath: logits.path))
-        let wrongShape = try convkit("predict", "--model", "efficientnet_lite0", "--weights", Self.weights,
-                                     "--input-npy", logits.path)
+        let wrongShape = try convkit("predict", "--model", "efficientnet_lite0", "--weights", weights, "--input-npy", logits.path)
         #expect(wrongShape.status != 0 && wrongShape.output.contains("N x C x H x W"), "\(wrongShape.output)")
     }
 
     @Test func mismatchedWeightsSayWhichKeysDiffer() throws {
-        let result = try convkit("predict", "--model", "resnet18", "--weights", Self.weights,
-                                 "--image", Self.shared.appendingPathComponent("images/chelsea.png").path)
+        let result = try convkit("predict", "--model", "resnet18", "--weights", TestAssets.efficientNetLite0Weights().path,
+                                 "--image", GeneratedInputs.picture("scene.png"))
         #expect(result.status != 0)
         #expect(result.output.contains("missing keys") && result.output.contains("unexpected keys"), "\(result.output)")
     }
@@ -127,10 +119,10 @@ let mnistDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
 @Suite struct PublishedWeightsCommandTests {
     static let fileName = "efficientnet-lite0-57934424.pth"
-    static let chelsea = PredictCommandTests.shared.appendingPathComponent("images/chelsea.png").path
 
     @Test func imagenetWeightsAreDownloadedOnceVerifiedAndReused() throws {
-        let weights = try Data(contentsOf: URL(fileURLWithPath: PredictCommandTests.weights))
+        let weights = try Data(contentsOf: TestAssets.efficientNetLite0Weights())
+        let chelsea = try TestAssets.photo("chelsea.png").path
         let server = try LocalHTTPServer(routes: ["/models/\(Self.fileName)": .body(weights)])
         let cache = FileManager.default.temporaryDirectory.appendingPathComponent("convkit-cache-\(UUID())")
         defer { try? FileManager.default.removeItem(at: cache) }
@@ -138,7 +130,7 @@ let mnistDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
                            "CONVKIT_WEIGHTS_MIRROR": server.baseURL.appendingPathComponent("models").absoluteString]
         for _ in 0..<2 {
             let result = try convkit("predict", "--model", "efficientnet_lite0", "--weights", "imagenet",
-                                     "--image", Self.chelsea, "--topk", "1", environment: environment)
+                                     "--image", chelsea, "--topk", "1", environment: environment)
             #expect(result.status == 0, "\(result.output)")
             #expect(["tabby", "tiger cat", "Egyptian cat"].contains { result.output.contains($0) }, "\(result.output)")
         }
@@ -151,7 +143,8 @@ let mnistDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         let server = try LocalHTTPServer(routes: ["/\(Self.fileName)": .body(Data(repeating: 7, count: 4096))])
         let cache = FileManager.default.temporaryDirectory.appendingPathComponent("convkit-cache-\(UUID())")
         defer { try? FileManager.default.removeItem(at: cache) }
-        let result = try convkit("predict", "--model", "efficientnet_lite0", "--weights", "imagenet", "--image", Self.chelsea,
+        let result = try convkit("predict", "--model", "efficientnet_lite0", "--weights", "imagenet",
+                                 "--image", GeneratedInputs.picture("scene.png"),
                                  environment: ["CONVKIT_CACHE": cache.path,
                                                "CONVKIT_WEIGHTS_MIRROR": server.baseURL.absoluteString])
         #expect(result.status != 0 && result.output.contains("SHA-256"), "\(result.output)")
@@ -160,7 +153,7 @@ let mnistDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     }
 
     @Test func modelsWithoutPublishedWeightsSaySo() throws {
-        let result = try convkit("predict", "--model", "lenet5", "--weights", "imagenet", "--image", Self.chelsea)
+        let result = try convkit("predict", "--model", "lenet5", "--weights", "imagenet", "--image", GeneratedInputs.picture("scene.png"))
         #expect(result.status != 0 && result.output.contains("no published ImageNet weights for 'lenet5'"), "\(result.output)")
     }
 }

@@ -1,8 +1,9 @@
+import ConvKitTestSupport
 import Foundation
 import Testing
 
 /// Headless Chromium, if installed (Debian's `chromium` package; scripts/setup installs it).
-let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+let installedChromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
     .first { FileManager.default.isExecutableFile(atPath: $0) }
 
 /// Runs a program and returns its exit status and standard output (standard error is dropped).
@@ -20,11 +21,6 @@ func runProgram(_ path: String, _ arguments: [String]) throws -> (status: Int32,
 }
 
 @Suite(.serialized) struct InspectTests {
-    static let shared = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared")
-        .standardized
-    static let weights = shared.appendingPathComponent("weights/efficientnet-lite0-57934424.pth").path
-    static let chelsea = shared.appendingPathComponent("images/chelsea.png").path
-
     func temporaryFolder() throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("convkit-inspect-\(UUID())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -36,10 +32,11 @@ func runProgram(_ path: String, _ arguments: [String]) throws -> (status: Int32,
     }
 
     @Test func saliencyFiltersAndActivationsWritePictures() throws {
+        let weights = try TestAssets.efficientNetLite0Weights().path, chelsea = try TestAssets.photo("chelsea.png").path
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let map = folder.appendingPathComponent("map.npy")
-        let vanilla = try convkit("saliency", "--model", "efficientnet_lite0", "--weights", Self.weights, "--image", Self.chelsea,
+        let vanilla = try convkit("saliency", "--model", "efficientnet_lite0", "--weights", weights, "--image", chelsea,
                                   "--out", folder.appendingPathComponent("vanilla.png").path, "--npy-out", map.path)
         #expect(vanilla.status == 0 && vanilla.output.contains("cat"), "\(vanilla.output)")
         #expect(isPNG(folder.appendingPathComponent("vanilla.png")))
@@ -47,31 +44,32 @@ func runProgram(_ path: String, _ arguments: [String]) throws -> (status: Int32,
         let header = String(decoding: try Data(contentsOf: map).prefix(128), as: UTF8.self)
         #expect(header.contains("'shape': (224, 224)"), "\(header)")
 
-        let cam = try convkit("saliency", "--model", "efficientnet_lite0", "--weights", Self.weights, "--image", Self.chelsea,
+        let cam = try convkit("saliency", "--model", "efficientnet_lite0", "--weights", weights, "--image", chelsea,
                               "--method", "gradcam", "--layer", "_blocks.15", "--out", folder.appendingPathComponent("cam.png").path)
         #expect(cam.status == 0 && isPNG(folder.appendingPathComponent("cam.png")), "\(cam.output)")
 
-        let filters = try convkit("filters", "--model", "efficientnet_lite0", "--weights", Self.weights,
+        let filters = try convkit("filters", "--model", "efficientnet_lite0", "--weights", weights,
                                   "--layer", "_conv_stem", "--out", folder.appendingPathComponent("filters.png").path)
         #expect(filters.status == 0 && filters.output.contains("[32, 3, 3, 3]"), "\(filters.output)")
-        let maps = try convkit("activations", "--model", "efficientnet_lite0", "--weights", Self.weights, "--image", Self.chelsea,
+        let maps = try convkit("activations", "--model", "efficientnet_lite0", "--weights", weights, "--image", chelsea,
                                "--layer", "_blocks.0", "--out", folder.appendingPathComponent("maps.png").path)
         #expect(maps.status == 0 && isPNG(folder.appendingPathComponent("maps.png")), "\(maps.output)")
     }
 
     @Test func badLayersAndTargetsExplainThemselves() throws {
+        let weights = try TestAssets.efficientNetLite0Weights().path, picture = try GeneratedInputs.picture("scene.png")
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let out = folder.appendingPathComponent("x.png").path
-        let layer = try convkit("saliency", "--model", "efficientnet_lite0", "--weights", Self.weights, "--image", Self.chelsea,
+        let layer = try convkit("saliency", "--model", "efficientnet_lite0", "--weights", weights, "--image", picture,
                                 "--method", "gradcam", "--layer", "layer4", "--out", out)
         #expect(layer.status != 0 && layer.output.contains("no layer 'layer4'") && layer.output.contains("_conv_head"), "\(layer.output)")
-        let target = try convkit("saliency", "--model", "efficientnet_lite0", "--weights", Self.weights, "--image", Self.chelsea,
+        let target = try convkit("saliency", "--model", "efficientnet_lite0", "--weights", weights, "--image", picture,
                                  "--target", "1000", "--out", out)
         #expect(target.status != 0 && target.output.contains("1000 classes"), "\(target.output)")
-        let notConv = try convkit("filters", "--model", "efficientnet_lite0", "--weights", Self.weights, "--layer", "_bn0", "--out", out)
+        let notConv = try convkit("filters", "--model", "efficientnet_lite0", "--weights", weights, "--layer", "_bn0", "--out", out)
         #expect(notConv.status != 0 && notConv.output.contains("not a convolution"), "\(notConv.output)")
-        let method = try convkit("saliency", "--model", "efficientnet_lite0", "--weights", Self.weights, "--image", Self.chelsea,
+        let method = try convkit("saliency", "--model", "efficientnet_lite0", "--weights", weights, "--image", picture,
                                  "--method", "occlusion", "--out", out)
         #expect(method.status != 0 && method.output.contains("integrated-gradients"), "\(method.output)")
     }
@@ -86,8 +84,7 @@ func runProgram(_ path: String, _ arguments: [String]) throws -> (status: Int32,
         """
 
     /// `(images, broken)` as Chromium counted them in `html`.
-    func imageCounts(_ html: String, in folder: URL) throws -> (images: Int, broken: Int)? {
-        guard let chromium else { return nil }
+    func imageCounts(_ html: String, in folder: URL, chromium: String) throws -> (images: Int, broken: Int)? {
         let page = folder.appendingPathComponent("probe-\(UUID()).html")
         try html.replacingOccurrences(of: "</body>", with: Self.probe + "</body>").write(to: page, atomically: true, encoding: .utf8)
         let dom = try runProgram(chromium, ["--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=5000",
@@ -100,8 +97,8 @@ func runProgram(_ path: String, _ arguments: [String]) throws -> (status: Int32,
         return (images, broken)
     }
 
-    @Test(.enabled(if: chromium != nil, "chromium is not installed (apt-get install chromium); the report is not rendered"))
-    func trainWritesAReportThatChromiumRendersWithoutBrokenImages() throws {
+    @Test func trainWritesAReportThatChromiumRendersWithoutBrokenImages() throws {
+        let chromium = try #require(installedChromium, "chromium is not installed: run scripts/setup (installs it with apt-get)")
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let run = folder.appendingPathComponent("run")
@@ -120,17 +117,17 @@ func runProgram(_ path: String, _ arguments: [String]) throws -> (status: Int32,
         let expectedImages = html.components(separatedBy: "<img").count - 1
         #expect(expectedImages >= 1 + 3 * 4, "filters and three pictures per explained image")
 
-        let counts = try #require(try imageCounts(html, in: folder), "chromium did not report the image counts")
+        let counts = try #require(try imageCounts(html, in: folder, chromium: chromium), "chromium did not report the image counts")
         #expect(counts.images == expectedImages && counts.broken == 0, "\(counts)")
         // The probe notices a broken picture.
         let damaged = html.replacingOccurrences(of: "base64,iVBOR", with: "base64,AAAA")
-        let damagedCounts = try #require(try imageCounts(damaged, in: folder))
+        let damagedCounts = try #require(try imageCounts(damaged, in: folder, chromium: chromium))
         #expect(damagedCounts.broken == damagedCounts.images)
 
         let screenshot = folder.appendingPathComponent("report.png")
-        let shot = try runProgram(try #require(chromium), ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                                                           "--screenshot=\(screenshot.path)", "--window-size=1200,2400",
-                                                           run.appendingPathComponent("report.html").absoluteString])
+        let shot = try runProgram(chromium, ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                                             "--screenshot=\(screenshot.path)", "--window-size=1200,2400",
+                                             run.appendingPathComponent("report.html").absoluteString])
         #expect(shot.status == 0 && isPNG(screenshot))
 
         let again = try convkit("report", run.path, "--out", folder.appendingPathComponent("again.html").path, "--limit-test", "200")

@@ -78,13 +78,17 @@ func gzip(_ bytes: [UInt8], in directory: TemporaryDirectory) throws -> [UInt8] 
         #expect(throws: DatasetError.self) { try CIFARDataset.load(from: directory.url, variant: .cifar10, split: .test) }
     }
 
-    @Test func realMNISTFromSharedFolder() throws {
-        let shared = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../../shared/data/mnist").standardized
-        let test = try DatasetName.mnist.load(split: .test, directory: shared)
-        #expect(test.count == 10_000 && Array(test.labels.prefix(10)) == [7, 2, 1, 0, 4, 1, 4, 9, 5, 9])
-        let train = try DatasetName.mnist.load(split: .train, directory: shared)
-        #expect(train.count == 60_000 && Array(train.labels.prefix(10)) == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4])
+    @Test func mnistReadsEachSplitFromItsStandardFileNames() throws {
+        let directory = try TemporaryDirectory()
+        let files = [("train-images-idx3-ubyte", idx([3, 28, 28], [UInt8](repeating: 1, count: 3 * 784))),
+                     ("train-labels-idx1-ubyte", idx([3], [5, 0, 4])),
+                     ("t10k-images-idx3-ubyte", idx([2, 28, 28], [UInt8](repeating: 2, count: 2 * 784))),
+                     ("t10k-labels-idx1-ubyte", idx([2], [7, 2]))]
+        for (name, bytes) in files { try directory.write(name + ".gz", try gzip(bytes, in: directory)) }
+        let test = try DatasetName.mnist.load(split: .test, directory: directory.url)
+        #expect(test.count == 2 && test.labels == [7, 2] && test.exampleShape == [1, 28, 28])
+        let train = try DatasetName.mnist.load(split: .train, directory: directory.url)
+        #expect(train.count == 3 && train.labels == [5, 0, 4] && train.classNames == IDXDataset.mnistClasses)
     }
 
     @Test func missingDatasetListsWhereItLooked() {

@@ -1,5 +1,6 @@
 import ConvKitCore
 import ConvKitInterop
+import ConvKitTestSupport
 import Foundation
 import Testing
 
@@ -61,10 +62,7 @@ import Testing
     /// The real EfficientNet-Lite0 weights: legacy format, with most convolution weights
     /// saved non-contiguous (channels-last strides). Values as PyTorch 2.15 reports them.
     @Test func efficientNetLite0Weights() throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appending(path: "../../../shared/weights")
-            .appending(path: "efficientnet-lite0-57934424.pth").standardizedFileURL
-        try #require(FileManager.default.fileExists(atPath: url.path), "missing \(url.path)")
-        let tensors = try PyTorchCheckpoint.read(url)
+        let tensors = try PyTorchCheckpoint.read(TestAssets.efficientNetLite0Weights())
         #expect(tensors.count == 296)
         #expect(tensors.first?.0 == "_conv_stem.weight" && tensors.last?.0 == "_fc.bias")
         let state = Dictionary(tensors, uniquingKeysWith: { first, _ in first })

@@ -1,10 +1,8 @@
 import ConvKitData
+import ConvKitTestSupport
 import ConvKitVision
 import Foundation
 import Testing
-
-let sharedImages = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .appendingPathComponent("../../../shared/images").standardized
 
 func temporaryFolder() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("convkit-images-\(UUID())")
@@ -38,16 +36,29 @@ func pattern(width: Int, height: Int, channels: Int) throws -> Image {
         #expect(worst <= 12)
     }
 
-    @Test func sharedPhotosDecode() throws {
-        let chelsea = try Image(contentsOf: sharedImages.appendingPathComponent("chelsea.png"))
+    @Test func fileRoundTripThroughTensor() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let scene = try TestPictures.scene(width: 64, height: 40)
+        let png = folder.appendingPathComponent("scene.png"), jpeg = folder.appendingPathComponent("scene.jpg")
+        try scene.write(to: png)
+        try scene.write(to: jpeg)
+        #expect(try Image(contentsOf: png) == scene)
+        let decoded = try Image(contentsOf: jpeg)
+        #expect(decoded.width == 64 && decoded.height == 40 && decoded.channels == 3)
+        let tensor = decoded.tensor()
+        #expect(tensor.shape == [3, 40, 64])
+        #expect(try Image(tensor: tensor) == decoded)
+    }
+
+    /// Files written by other encoders (scikit-image's sample photos), not only by ours.
+    @Test func samplePhotosDecode() throws {
+        let chelsea = try Image(contentsOf: TestAssets.photo("chelsea.png"))
         #expect(chelsea.width == 451 && chelsea.height == 300 && chelsea.channels == 3)
-        let astronaut = try Image(contentsOf: sharedImages.appendingPathComponent("astronaut.png"))
+        let astronaut = try Image(contentsOf: TestAssets.photo("astronaut.png"))
         #expect(astronaut.width == 512 && astronaut.height == 512)
-        let rocket = try Image(contentsOf: sharedImages.appendingPathComponent("rocket.jpg"))
+        let rocket = try Image(contentsOf: TestAssets.photo("rocket.jpg"))
         #expect(rocket.width == 640 && rocket.height == 427 && rocket.channels == 3)
-        let tensor = rocket.tensor()
-        #expect(tensor.shape == [3, 427, 640])
-        #expect(try Image(tensor: tensor) == rocket)
     }
 
     @Test func badFilesNameTheFile() throws {
@@ -57,7 +68,7 @@ func pattern(width: Int, height: Int, channels: Int) throws -> Image {
         let cut = folder.appendingPathComponent("cut.jpg"), cutPNG = folder.appendingPathComponent("cut.png")
         try Data().write(to: empty)
         try Data("hello".utf8).write(to: text)
-        let jpeg = try Data(contentsOf: sharedImages.appendingPathComponent("rocket.jpg"))
+        let jpeg = try TestPictures.scene(width: 160, height: 120).jpegData()
         try jpeg.prefix(jpeg.count / 3).write(to: cut)
         try pattern(width: 40, height: 40, channels: 3).pngData().prefix(60).write(to: cutPNG)
         for url in [empty, text, cut, cutPNG, folder.appendingPathComponent("missing.png")] {
@@ -109,8 +120,7 @@ func pattern(width: Int, height: Int, channels: Int) throws -> Image {
     }
 
     @Test func shorterSideAndCenterCropFollowTorchvision() throws {
-        let photo = try Image(contentsOf: sharedImages.appendingPathComponent("chelsea.png"))
-        let resized = try photo.resized(shorterSide: 256)
+        let resized = try TestPictures.scene(width: 451, height: 300).resized(shorterSide: 256)
         #expect(resized.width == 384 && resized.height == 256)  // torchvision: int(451 * 256 / 300) = 384
         let cropped = try resized.centerCropped(width: 224, height: 224)
         #expect(cropped.width == 224 && cropped.height == 224)

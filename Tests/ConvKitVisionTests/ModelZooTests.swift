@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import ConvKitInterop
+import ConvKitTestSupport
 import ConvKitVision
 import Foundation
 import Testing
@@ -101,13 +102,10 @@ func modelWithFormulaWeights(_ name: String) throws -> Module {
 }
 
 @Suite struct EfficientNetLite0Tests {
-    static let weights = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../../shared/weights/efficientnet-lite0-57934424.pth").standardized
-
     @Test func realImageNetWeightsLoadStrictlyAndGivePyTorchsLogits() throws {
         let model = try Initializer.withoutInitialization { try EfficientNetLite0() }
         #expect(model.parameterCount == 4_652_008)
-        try model.loadStateDict(try PyTorchCheckpoint.load(Self.weights))
+        try model.loadStateDict(try PyTorchCheckpoint.load(TestAssets.efficientNetLite0Weights()))
         #expect(model.stateDict().count == 296)
         model.eval()
         let input = try NumPyFile.read(zooFixture("efficientnet_lite0_chelsea/input.npy"))

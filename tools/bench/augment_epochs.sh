@@ -1,7 +1,7 @@
 #!/bin/bash
 # LeNet-5 epoch time on MNIST without and with augmentation (the issue's "at most 15% slower").
 #
-#   swift build -c release && tools/bench/augment_epochs.sh [ROUNDS] [MNIST_DIR] [OUT_DIR]
+#   swift build -c release && tools/bench/augment_epochs.sh [ROUNDS] [MNIST_DIR (default $CONVKIT_DATA/mnist)] [OUT_DIR]
 #
 # Alternates plain and augmented 2-epoch runs so drift on a shared machine hits both alike,
 # then prints each variant's median and minimum per-epoch training seconds (from metrics.csv).
@@ -9,8 +9,9 @@
 # on a busy 2-core machine otherwise stretches an epoch from seconds to minutes.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/paths.sh
 ROUNDS=${1:-6}
-DATA=${2:-../shared/data/mnist}
+DATA=${2:-$CONVKIT_DATA/mnist}
 OUT=${3:-$(mktemp -d)}
 SPEC="randomcrop(28,padding=2);affine(10,translate=0.1,scale=0.9-1.1)"
 [ -n "${OMP_WAIT_POLICY+set}" ] || export OMP_WAIT_POLICY=PASSIVE

@@ -2,11 +2,12 @@
 # One MNIST epoch of LeNet-5 (batch 64, SGD lr 0.05 momentum 0.9), ConvKit then PyTorch
 # with 2 threads, in one run; prints both epoch times and the ratio.
 #
-#   tools/bench/lenet_side_by_side.sh PYTHON_WITH_TORCH [MNIST_DIR] [EPOCHS]
+#   tools/bench/lenet_side_by_side.sh PYTHON_WITH_TORCH [MNIST_DIR (default $CONVKIT_DATA/mnist)] [EPOCHS]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/paths.sh
 python="$1"
-data="${2:-../shared/data/mnist}"
+data="${2:-$CONVKIT_DATA/mnist}"
 epochs="${3:-3}"
 swift build -c release --product convkit > /dev/null
 run=$(mktemp -d)

