@@ -1,3 +1,4 @@
+import ConvKitCore
 import Foundation
 
 /// MNIST-family datasets stored as IDX files (LeCun's format: a magic number naming the
@@ -39,29 +40,35 @@ public enum IDXDataset {
             + "(train/t10k images and labels) there")
     }
 
-    /// Dimensions and payload of an unsigned-byte IDX file of the given rank.
-    static func readIDX(_ url: URL, expectedRank: Int) throws -> ([Int], [UInt8]) {
+    /// Dimensions and payload of an unsigned-byte IDX file of the given rank. A gzipped file
+    /// is inflated only as far as its header's shape says, so a bomb cannot expand further.
+    static func readIDX(_ url: URL, expectedRank: Int, limits: ResourceLimits = .current) throws -> ([Int], [UInt8]) {
         var data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw DatasetError("cannot read \(url.path): \(error.localizedDescription)")
         }
-        if Gzip.isCompressed(data) { data = try Gzip.decompress(data, name: url.path) }
+        let compressed = Gzip.isCompressed(data) ? data : nil
+        let headerSize = 4 + 4 * expectedRank
+        if let compressed { data = try Gzip.prefix(headerSize, of: compressed, name: url.path) }
         let bytes = [UInt8](data)
         guard bytes.count >= 4, bytes[0] == 0, bytes[1] == 0, bytes[2] == 0x08, Int(bytes[3]) == expectedRank else {
             let magic = bytes.prefix(4).map { String(format: "%02x", $0) }.joined()
             throw DatasetError("\(url.lastPathComponent) is not an IDX file of unsigned bytes with \(expectedRank) "
                 + "dimension(s) (magic number \(magic), expected 000008\(String(format: "%02x", expectedRank)))")
         }
-        let headerSize = 4 + 4 * expectedRank
         guard bytes.count >= headerSize else { throw DatasetError("\(url.lastPathComponent) is truncated in its header") }
         let dims = (0..<expectedRank).map { axis in
             (0..<4).reduce(0) { $0 << 8 | Int(bytes[4 + 4 * axis + $1]) }
         }
-        let expected = dims.reduce(1, *)
-        guard bytes.count - headerSize >= expected else {
-            throw DatasetError("\(url.lastPathComponent) is truncated: its header announces \(dims) "
-                + "(\(expected) bytes) but only \(bytes.count - headerSize) follow; download it again")
+        let expected: Int
+        do { expected = try limits.elementCount(of: dims, for: url.lastPathComponent) } catch let error as TensorError {
+            throw DatasetError(error.description)
         }
-        return (dims, Array(bytes[headerSize..<(headerSize + expected)]))
+        let payload = try compressed.map { [UInt8](try Gzip.decompress($0, name: url.path, size: headerSize + expected)) } ?? bytes
+        guard payload.count - headerSize >= expected else {
+            throw DatasetError("\(url.lastPathComponent) is truncated: its header announces \(dims) "
+                + "(\(expected) bytes) but only \(payload.count - headerSize) follow; download it again")
+        }
+        return (dims, Array(payload[headerSize..<(headerSize + expected)]))
     }
 }

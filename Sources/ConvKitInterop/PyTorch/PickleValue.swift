@@ -10,12 +10,27 @@ indirect enum PickleValue {
     case float(Double)
     case string(String)
     case bytes([UInt8])
-    case tuple([PickleValue])
+    /// With its nesting depth, kept so that checking a new tuple never walks its items.
+    case tuple([PickleValue], depth: Int)
     case list(PickleList)
     case dict(PickleDict)
     case global(StateDictGlobal)
     case storage(StorageReference)
     case tensor(TensorRecord)
+
+    /// How many tuples, lists and dicts deep the value nests: 0 for a scalar, 1 for a flat tuple.
+    var depth: Int {
+        if case .tuple(_, let depth) = self { return depth }
+        return container?.depth ?? 0
+    }
+
+    var container: PickleContainer? {
+        switch self {
+        case .list(let list): list
+        case .dict(let dict): dict
+        default: nil
+        }
+    }
 
     /// For errors: what a value is, in Python's terms.
     var kind: String {
@@ -38,11 +53,19 @@ indirect enum PickleValue {
 
 /// Lists and dicts are mutable objects in Python: a pickle memoizes one, then fills it
 /// with APPENDS or SETITEMS, and later references must see the filled object.
-final class PickleList {
+class PickleContainer {
+    /// One more than the deepest item added so far.
+    var depth = 1
+    /// Whether the container already sits inside another value, whose depth would go
+    /// stale if this one grew deeper.
+    var isNested = false
+}
+
+final class PickleList: PickleContainer {
     var items: [PickleValue] = []
 }
 
-final class PickleDict {
+final class PickleDict: PickleContainer {
     /// In insertion order, which for a state dict is the model's parameter order.
     var entries: [(key: PickleValue, value: PickleValue)] = []
 

@@ -130,7 +130,7 @@ struct ZipArchive {
             throw PyTorchCheckpoint.FormatError("zip entry \(entry.name) uses compression method \(entry.method); "
                 + "only stored and deflated entries are supported")
         }
-        let checksum = data.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, uInt(data.count))) }
+        let checksum = data.withUnsafeBufferPointer { UInt32(crc32_z(0, $0.baseAddress, z_size_t($0.count))) }
         guard data.count == entry.uncompressedSize, checksum == entry.crc else {
             throw PyTorchCheckpoint.FormatError("corrupt zip entry \(entry.name): its size or CRC-32 does not match the directory")
         }
@@ -151,16 +151,23 @@ struct ZipArchive {
         }
         defer { inflateEnd(&stream) }
         var output = [UInt8](repeating: 0, count: expectedSize)
-        let status = compressed.withUnsafeBufferPointer { input in
+        let (status, outputLeft) = compressed.withUnsafeBufferPointer { input in
             output.withUnsafeMutableBufferPointer { buffer in
                 stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
-                stream.avail_in = uInt(input.count)
                 stream.next_out = buffer.baseAddress
-                stream.avail_out = uInt(buffer.count)
-                return CZlib.inflate(&stream, Z_FINISH)
+                var (inputLeft, outputLeft, status) = (input.count, buffer.count, Z_OK)
+                // zlib counts in 32 bits: an entry over 4 GB goes through in pieces.
+                while status == Z_OK {
+                    let (inputPiece, outputPiece) = (min(inputLeft, Int(UInt32.max)), min(outputLeft, Int(UInt32.max)))
+                    (stream.avail_in, stream.avail_out) = (uInt(inputPiece), uInt(outputPiece))
+                    status = CZlib.inflate(&stream, Z_NO_FLUSH)
+                    inputLeft -= inputPiece - Int(stream.avail_in)
+                    outputLeft -= outputPiece - Int(stream.avail_out)
+                }
+                return (status, outputLeft)
             }
         }
-        guard status == Z_STREAM_END, stream.avail_out == 0 else {
+        guard status == Z_STREAM_END, outputLeft == 0 else {
             throw PyTorchCheckpoint.FormatError("corrupt deflated zip entry \(name) (zlib status \(status))")
         }
         return output
