@@ -47,7 +47,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ConvKitTrainingTests", dependencies: ["ConvKitTraining", "ConvKitVision"]),
         .testTarget(name: "ConvKitOptimTests", dependencies: ["ConvKitOptim"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ConvKitDataTests", dependencies: ["ConvKitData", "ConvKitTestSupport"]),
+        .testTarget(name: "ConvKitDataTests", dependencies: ["ConvKitData"]),
         .target(name: "ConvKitTestSupport"),
         .testTarget(name: "ConvKitCLITests", dependencies: ["convkit", "ConvKitTestSupport", "ConvKitVision", "ConvKitInterop"]),
         .testTarget(name: "ConvKitVisionTests", dependencies: ["ConvKitVision", "ConvKitInterop", "ConvKitTestSupport"],
