@@ -12,6 +12,7 @@ if [ -z "$convkit" ]; then
     (cd "$root" && swift build -c release --product convkit >&2)
     convkit="$root/.build/release/convkit"
 fi
+convkit=$(realpath "$convkit")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 python3 "$root/tools/hostile/make_hostile.py" "$work/in"

@@ -66,7 +66,7 @@ public enum PyTorchCheckpoint {
             try requireLittleEndian(String(decoding: try archive.contents(of: byteOrder), as: UTF8.self) == "little")
         }
         var reader = ByteReader(try archive.contents(of: pickle))
-        let records = try stateDictRecords(Unpickler.load(&reader, limits: limits))
+        let records = try Unpickler.load(&reader, limits: limits, stateDictRecords)
         return try materialize(records, limits: limits) { storage, byteCount in
             let path = prefix + "data/" + storage.key
             guard let entry = archive.entry(named: path) else { throw FormatError("missing storage record \(path)") }
@@ -87,26 +87,33 @@ public enum PyTorchCheckpoint {
     /// and the raw elements.
     private static func decodeLegacy(_ bytes: [UInt8], limits: ResourceLimits) throws -> [(String, Tensor)] {
         var reader = ByteReader(bytes)
-        guard case .largeInt(legacyMagic) = try Unpickler.load(&reader, limits: limits) else {
+        guard try Unpickler.load(&reader, limits: limits, { if case .largeInt(legacyMagic) = $0 { true } else { false } }) else {
             throw FormatError("a pickle without PyTorch's magic number is not a torch.save checkpoint")
         }
-        guard case .int(1001) = try Unpickler.load(&reader, limits: limits) else {
+        guard try Unpickler.load(&reader, limits: limits, { if case .int(1001) = $0 { true } else { false } }) else {
             throw FormatError("unsupported legacy checkpoint protocol version (expected 1001)")
         }
-        if case .dict(let systemInfo) = try Unpickler.load(&reader, limits: limits), case .bool(let littleEndian) = systemInfo.value(forKey: "little_endian") {
-            try requireLittleEndian(littleEndian)
+        try Unpickler.load(&reader, limits: limits) { systemInfo in
+            if case .dict(let systemInfo) = systemInfo, case .bool(let littleEndian) = systemInfo.value(forKey: "little_endian") {
+                try requireLittleEndian(littleEndian)
+            }
         }
-        let records = try stateDictRecords(Unpickler.load(&reader, limits: limits))
-        guard case .list(let keyList) = try Unpickler.load(&reader, limits: limits) else {
-            throw FormatError("the list of storage keys after the state dict is missing")
+        let records = try Unpickler.load(&reader, limits: limits, stateDictRecords)
+        let keys = try Unpickler.load(&reader, limits: limits) { keyList in
+            guard case .list(let keyList) = keyList else {
+                throw FormatError("the list of storage keys after the state dict is missing")
+            }
+            return try keyList.items.map { item in
+                guard case .string(let key) = item else {
+                    throw FormatError("the list of storage keys holds \(item.kind), not a string")
+                }
+                return key
+            }
         }
         // Records store only element counts; the element size comes from the tensors using them.
         let storages = Dictionary(records.map { ($0.1.storage.key, $0.1.storage) }, uniquingKeysWith: { first, _ in first })
         var ranges: [String: Range<Int>] = [:]
-        for item in keyList.items {
-            guard case .string(let key) = item else {
-                throw FormatError("the list of storage keys holds \(item.kind), not a string")
-            }
+        for key in keys {
             guard let storage = storages[key] else { throw FormatError("storage record \(key) is listed but no tensor uses it") }
             let count = try reader.integer(UInt64.self)
             let (byteCount, overflow) = Int(clamping: count).multipliedReportingOverflow(by: storage.element.byteSize)
@@ -150,7 +157,9 @@ public enum PyTorchCheckpoint {
         for (_, record) in records where storages[record.storage] == nil {
             let storage = record.storage
             let count = try limits.elementCount(of: [storage.count], for: "storage record \(storage.key)")
-            storages[storage] = try StorageValues(decoding: storageBytes(storage, count * storage.element.byteSize), as: storage)
+            let (byteCount, overflow) = count.multipliedReportingOverflow(by: storage.element.byteSize)
+            guard !overflow else { throw FormatError("storage record \(storage.key) claims an impossible \(count) elements") }
+            storages[storage] = try StorageValues(decoding: storageBytes(storage, byteCount), as: storage)
         }
         // Stride-0 views repeat elements legitimately, but a 1-element storage must not become a 4 TB tensor.
         let stored = max(storages.keys.reduce(0) { $0 + $1.count }, 1)

@@ -13,14 +13,22 @@ struct Unpickler {
     private var memo: [Int: PickleValue] = [:]
 
     /// Reads one pickle, leaving `reader` just after its STOP opcode (legacy checkpoints
-    /// are several pickles in a row). Nesting deeper than `limits.maxPickleDepth` is refused
-    /// as it is built, so nothing (not even freeing the values) recurses deeper than that.
-    static func load(_ reader: inout ByteReader, limits: ResourceLimits) throws -> PickleValue {
+    /// are several pickles in a row), and returns what `read` makes of its value. The values
+    /// live only during `read`: then they are dismantled without recursion, so a deep pickle
+    /// cannot overflow the stack whatever the limits. Nesting deeper than `limits.maxPickleDepth`
+    /// is refused as it is built.
+    static func load<Result>(_ reader: inout ByteReader, limits: ResourceLimits,
+                             _ read: (PickleValue) throws -> Result) throws -> Result {
         var machine = Unpickler(limits: limits)
+        defer { PickleValue.dismantle(machine.stack + machine.memo.values) }
         while true {
             let opcodeOffset = reader.position
             let opcode = try reader.byte()
-            if opcode == 0x2E { return try machine.pop() }  // STOP
+            if opcode == 0x2E {  // STOP
+                let root = try machine.pop()
+                defer { PickleValue.dismantle([root]) }
+                return try read(root)
+            }
             do {
                 try machine.execute(opcode, reader: &reader)
             } catch let error as PyTorchCheckpoint.FormatError {
@@ -40,7 +48,7 @@ struct Unpickler {
         case 0x95: _ = try reader.integer(UInt64.self)  // FRAME: only a read-ahead hint
         case 0x7D: stack.append(.dict(PickleDict()))  // EMPTY_DICT
         case 0x5D: stack.append(.list(PickleList()))  // EMPTY_LIST
-        case 0x29: stack.append(.tuple([], depth: 1))  // EMPTY_TUPLE
+        case 0x29: stack.append(.tuple(PickleTuple([], depth: 1)))  // EMPTY_TUPLE
         case 0x28: marks.append(stack.count)  // MARK
         case 0x4E: stack.append(.none)
         case 0x88: stack.append(.bool(true))
@@ -83,10 +91,10 @@ struct Unpickler {
             stack.append(.global(try StateDictGlobal.resolve(module: module, name: name)))
         case 0x52:  // REDUCE
             let application = try pop(2)
-            guard case .global(let callable) = application[0], case .tuple(let arguments, _) = application[1] else {
+            guard case .global(let callable) = application[0], case .tuple(let arguments) = application[1] else {
                 throw PyTorchCheckpoint.FormatError("REDUCE applies \(application[0].kind) to \(application[1].kind)")
             }
-            stack.append(try callable.call(arguments))
+            stack.append(try callable.call(arguments.items))
         case 0x62:  // BUILD
             // Only an OrderedDict gets state: its `_metadata` attribute of module versions, which ConvKit does not need.
             let state = try pop()
@@ -157,7 +165,7 @@ struct Unpickler {
     }
 
     private func tuple(_ items: [PickleValue]) throws -> PickleValue {
-        .tuple(items, depth: try depthEnclosing(items))
+        .tuple(PickleTuple(items, depth: try depthEnclosing(items)))
     }
 
     private func deepen(_ container: PickleContainer, toHold items: [PickleValue]) throws {

@@ -24,6 +24,9 @@ struct ZipArchive {
     let bytes: [UInt8]
     /// In central-directory order.
     let entries: [Entry]
+    /// The first entry of each name: a checkpoint looks up one per storage, and a crafted
+    /// archive can hold hundreds of thousands.
+    private let entriesByName: [String: Entry]
 
     static func isZip(_ bytes: [UInt8]) -> Bool { bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) }
 
@@ -38,6 +41,7 @@ struct ZipArchive {
             count -= 1
         }
         self.entries = entries
+        entriesByName = Dictionary(entries.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Finds the end-of-central-directory record (searching back over a possible
@@ -105,7 +109,7 @@ struct ZipArchive {
                      uncompressedSize: uncompressedSize, localHeaderOffset: localHeaderOffset)
     }
 
-    func entry(named name: String) -> Entry? { entries.first { $0.name == name } }
+    func entry(named name: String) -> Entry? { entriesByName[name] }
 
     /// The entry's uncompressed bytes, checked against its CRC-32.
     func contents(of entry: Entry) throws -> [UInt8] {
