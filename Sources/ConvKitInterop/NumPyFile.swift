@@ -106,7 +106,10 @@ public enum NumPyFile {
         }
         let rest = header[range.upperBound...].drop(while: { $0 == " " })
         if rest.first == "(" {
-            return String(rest.prefix(through: rest.firstIndex(of: ")") ?? rest.endIndex))
+            guard let close = rest.firstIndex(of: ")") else {
+                throw FormatError(description: "\(name): .npy header's '\(key)' tuple is not closed")
+            }
+            return String(rest[...close])
         }
         return String(rest.prefix(while: { $0 != "," && $0 != "}" }))
     }

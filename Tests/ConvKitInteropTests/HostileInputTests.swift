@@ -173,6 +173,7 @@ import Testing
                       ("<f4", "(4294967296, 4294967296)", "whose element count overflows a 64-bit integer"),
                       ("<f4", "(99999999999999999999,)", "is not a tuple of 64-bit integers"),
                       ("<f4", "(3, x)", "is not a tuple of 64-bit integers"),
+                      ("<f4", "(3, 4", "'shape' tuple is not closed"),
                       ("<i0", "(3,)", "unsupported dtype <i0"),
                       ("<f-4", "(3,)", "unsupported dtype <f-4"),
                       (">f4", "(3,)", "unsupported dtype >f4")])
