@@ -77,9 +77,9 @@ enum StateDictGlobal {
     /// Reads PyTorch's persistent id for a storage saved outside the pickle:
     /// `('storage', storage_type, key, location, numel[, view_metadata])`.
     static func storage(persistentID: PickleValue) throws -> StorageReference {
-        guard case .tuple(let tuple) = persistentID, case let fields = tuple.items, fields.count >= 5, case .string("storage") = fields[0],
-              case .global(.elementType(let element)) = fields[1], case .string(let key) = fields[2],
-              case .int(let count) = fields[4], count >= 0 else {
+        guard case .tuple(let tuple) = persistentID, case let fields = tuple.items, fields.count >= 5,
+              case .string("storage") = fields[0], case .global(.elementType(let element)) = fields[1],
+              case .string(let key) = fields[2], case .int(let count) = fields[4], count >= 0 else {
             throw PyTorchCheckpoint.FormatError("unsupported persistent id (expected ('storage', type, key, location, size))")
         }
         if fields.count > 5 {
