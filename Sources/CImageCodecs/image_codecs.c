@@ -16,13 +16,20 @@ static void set_error(char *error, size_t error_size, const char *message) {
 
 // PNG: the simplified API returns errors instead of jumping; it expands palettes,
 // reduces 16-bit samples to 8 bits and deinterlaces.
-int ck_decode_png(const unsigned char *data, size_t size, ck_image *image, char *error, size_t error_size) {
+int ck_decode_png(const unsigned char *data, size_t size, size_t max_pixels, ck_image *image, char *error,
+                  size_t error_size) {
     png_image png;
     memset(&png, 0, sizeof png);
     png.version = PNG_IMAGE_VERSION;
     if (!png_image_begin_read_from_memory(&png, data, size)) {
         set_error(error, error_size, png.message);
         return 1;
+    }
+    if ((size_t)png.width * png.height > max_pixels) {
+        image->width = (int)png.width;
+        image->height = (int)png.height;
+        png_image_free(&png);
+        return CK_TOO_MANY_PIXELS;
     }
     int has_alpha = (png.format & PNG_FORMAT_FLAG_ALPHA) != 0;
     int color = (png.format & PNG_FORMAT_FLAG_COLOR) != 0;
@@ -84,16 +91,40 @@ static void jpeg_error_exit(j_common_ptr info) {
     longjmp(error->jump, 1);
 }
 
-// Warnings are silent, except that data ending early is an error: libjpeg would fill
-// the rest of a truncated file with gray, where PIL (and the user) expect a failure.
+// Warnings are silent, except those saying the data ends early or is corrupt: libjpeg
+// would fill the rest of a truncated file with gray, where the user expects a failure.
+// (Extraneous bytes before a marker stay a warning: many cameras write them.)
 static void jpeg_warning(j_common_ptr info, int level) {
-    if (level < 0 && info->err->msg_code == JWRN_JPEG_EOF) { jpeg_error_exit(info); }
+    if (level >= 0) { return; }
+    switch (info->err->msg_code) {
+    case JWRN_JPEG_EOF:
+    case JWRN_HIT_MARKER:
+    case JWRN_HUFF_BAD_CODE:
+    case JWRN_MUST_RESYNC:
+        jpeg_error_exit(info);
+    }
 }
 
-int ck_decode_jpeg(const unsigned char *data, size_t size, ck_image *image, char *error, size_t error_size) {
+// PIL's CMYK to RGB: each channel is (255 - C) * (255 - K) / 255, rounded. Adobe's
+// applications (the only common writers of CMYK JPEGs) store the channels inverted,
+// and say so with their APP14 marker.
+static void cmyk_to_rgb(const unsigned char *cmyk, unsigned char *rgb, size_t width, int inverted) {
+    for (size_t x = 0; x < width; x++) {
+        const unsigned char *in = cmyk + 4 * x;
+        unsigned k = inverted ? in[3] : 255u - in[3];
+        for (int c = 0; c < 3; c++) {
+            unsigned product = (inverted ? in[c] : 255u - in[c]) * k + 128;
+            rgb[3 * x + c] = (unsigned char)((product + (product >> 8)) >> 8);
+        }
+    }
+}
+
+int ck_decode_jpeg(const unsigned char *data, size_t size, size_t max_pixels, ck_image *image, char *error,
+                   size_t error_size) {
     struct jpeg_decompress_struct info;
     jpeg_error failure;
     unsigned char *volatile pixels = NULL;
+    unsigned char *volatile cmyk_row = NULL;
     info.err = jpeg_std_error(&failure.manager);
     failure.manager.error_exit = jpeg_error_exit;
     failure.manager.emit_message = jpeg_warning;
@@ -101,31 +132,50 @@ int ck_decode_jpeg(const unsigned char *data, size_t size, ck_image *image, char
         set_error(error, error_size, failure.message);
         jpeg_destroy_decompress(&info);
         free(pixels);
+        free(cmyk_row);
         return 1;
     }
     jpeg_create_decompress(&info);
     jpeg_mem_src(&info, data, (unsigned long)size);
     jpeg_read_header(&info, TRUE);
-    // Gray stays gray; everything else (YCbCr, CMYK via libjpeg-turbo's conversion) becomes RGB.
-    info.out_color_space = info.jpeg_color_space == JCS_GRAYSCALE ? JCS_GRAYSCALE : JCS_RGB;
+    if ((size_t)info.image_width * info.image_height > max_pixels) {
+        image->width = (int)info.image_width;
+        image->height = (int)info.image_height;
+        jpeg_destroy_decompress(&info);
+        return CK_TOO_MANY_PIXELS;
+    }
+    // Gray stays gray, YCbCr becomes RGB; CMYK and YCCK are decoded to CMYK and converted here,
+    // since libjpeg has no CMYK to RGB conversion.
+    int cmyk = info.jpeg_color_space == JCS_CMYK || info.jpeg_color_space == JCS_YCCK;
+    info.out_color_space = info.jpeg_color_space == JCS_GRAYSCALE ? JCS_GRAYSCALE : cmyk ? JCS_CMYK : JCS_RGB;
     jpeg_start_decompress(&info);
-    int channels = info.output_components;
+    int channels = cmyk ? 3 : info.output_components;
     size_t row = (size_t)info.output_width * (size_t)channels;
     pixels = malloc(row * info.output_height);
-    if (!pixels) {
+    if (cmyk) { cmyk_row = malloc((size_t)info.output_width * 4); }
+    if (!pixels || (cmyk && !cmyk_row)) {
         jpeg_destroy_decompress(&info);
+        free(pixels);
+        free(cmyk_row);
         set_error(error, error_size, "out of memory");
         return 1;
     }
     while (info.output_scanline < info.output_height) {
         unsigned char *line = pixels + row * info.output_scanline;
-        jpeg_read_scanlines(&info, &line, 1);
+        if (cmyk) {
+            JSAMPROW samples = cmyk_row;
+            jpeg_read_scanlines(&info, &samples, 1);
+            cmyk_to_rgb(cmyk_row, line, info.output_width, info.saw_Adobe_marker);
+        } else {
+            jpeg_read_scanlines(&info, &line, 1);
+        }
     }
     image->width = (int)info.output_width;
     image->height = (int)info.output_height;
     image->channels = channels;
     jpeg_finish_decompress(&info);
     jpeg_destroy_decompress(&info);
+    free(cmyk_row);
     image->pixels = pixels;
     return 0;
 }

@@ -1,3 +1,4 @@
+import ConvKitCore
 import Foundation
 
 /// CIFAR-10 and CIFAR-100 in their binary distribution: fixed-size records of label
@@ -33,6 +34,9 @@ public enum CIFARDataset {
                 throw DatasetError("\(file) has \(data.count) bytes, not a whole number of \(recordSize)-byte records; "
                     + "it is truncated or not a CIFAR binary batch")
             }
+            let records = data.count / recordSize
+            do { _ = try ResourceLimits.current.elementCount(of: [labels.count + records, 3, 32, 32], for: "CIFAR's pixels") }
+            catch let error as TensorError { throw DatasetError(error.description) }
             let bytes = [UInt8](data)
             for start in stride(from: 0, to: bytes.count, by: recordSize) {
                 labels.append(Int(bytes[start + labelBytes - 1]))

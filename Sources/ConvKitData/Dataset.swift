@@ -23,8 +23,11 @@ public struct InMemoryImageDataset: Dataset {
     public let classNames: [String]
 
     public init(pixels: [UInt8], labels: [Int], exampleShape: [Int], classNames: [String]) throws {
-        let size = exampleShape.reduce(1, *)
-        guard size > 0, pixels.count == labels.count * size else {
+        let size: Int
+        do { size = try ResourceLimits.current.elementCount(of: exampleShape, for: "an example") } catch let error as TensorError {
+            throw DatasetError(error.description)
+        }
+        guard size > 0, pixels.count % size == 0, pixels.count / size == labels.count else {
             throw DatasetError("dataset has \(pixels.count / max(size, 1)) images of shape \(exampleShape) "
                 + "but \(labels.count) labels; the image and label files do not belong together")
         }

@@ -1,3 +1,4 @@
+import ConvKitCore
 import Foundation
 
 /// MNIST-family datasets stored as IDX files (LeCun's format: a magic number naming the
@@ -19,14 +20,15 @@ public enum IDXDataset {
     public static func load(from directory: URL, split: Split, classNames: [String]) throws -> InMemoryImageDataset {
         let imagesURL = try locate("\(split.filePrefix)-images-idx3-ubyte", in: directory)
         let labelsURL = try locate("\(split.filePrefix)-labels-idx1-ubyte", in: directory)
-        let (imageDims, pixels) = try readIDX(imagesURL, expectedRank: 3)
-        let (labelDims, labelBytes) = try readIDX(labelsURL, expectedRank: 1)
-        guard imageDims[0] == labelDims[0] else {
-            throw DatasetError("\(imagesURL.lastPathComponent) holds \(imageDims[0]) images but "
-                + "\(labelsURL.lastPathComponent) holds \(labelDims[0]) labels; the files do not belong together")
+        let images = try IDXFile(imagesURL, rank: 3), labels = try IDXFile(labelsURL, rank: 1)
+        // Checked before either payload is read: a label file announcing billions of labels
+        // for a few images must not be inflated first.
+        guard images.dims[0] == labels.dims[0] else {
+            throw DatasetError("\(imagesURL.lastPathComponent) holds \(images.dims[0]) images but "
+                + "\(labelsURL.lastPathComponent) holds \(labels.dims[0]) labels; the files do not belong together")
         }
-        return try InMemoryImageDataset(pixels: pixels, labels: labelBytes.map(Int.init),
-                                        exampleShape: [1, imageDims[1], imageDims[2]], classNames: classNames)
+        return try InMemoryImageDataset(pixels: images.payload(), labels: labels.payload().map(Int.init),
+                                        exampleShape: [1, images.dims[1], images.dims[2]], classNames: classNames)
     }
 
     /// `name.gz` if present, else `name` (some mirrors ship the files uncompressed).
@@ -39,29 +41,50 @@ public enum IDXDataset {
             + "(train/t10k images and labels) there")
     }
 
-    /// Dimensions and payload of an unsigned-byte IDX file of the given rank.
-    static func readIDX(_ url: URL, expectedRank: Int) throws -> ([Int], [UInt8]) {
-        var data: Data
+}
+
+/// An unsigned-byte IDX file whose header has been read and checked against the limits.
+/// A gzipped file is inflated only as far as its header's shape says, so a bomb cannot
+/// expand further.
+struct IDXFile {
+    let url: URL
+    let dims: [Int]
+    private let data: Data
+    private let headerSize: Int
+    private let elementCount: Int
+
+    init(_ url: URL, rank: Int, limits: ResourceLimits = .current) throws {
+        self.url = url
         do { data = try Data(contentsOf: url) } catch {
             throw DatasetError("cannot read \(url.path): \(error.localizedDescription)")
         }
-        if Gzip.isCompressed(data) { data = try Gzip.decompress(data, name: url.path) }
-        let bytes = [UInt8](data)
-        guard bytes.count >= 4, bytes[0] == 0, bytes[1] == 0, bytes[2] == 0x08, Int(bytes[3]) == expectedRank else {
-            let magic = bytes.prefix(4).map { String(format: "%02x", $0) }.joined()
-            throw DatasetError("\(url.lastPathComponent) is not an IDX file of unsigned bytes with \(expectedRank) "
-                + "dimension(s) (magic number \(magic), expected 000008\(String(format: "%02x", expectedRank)))")
+        headerSize = 4 + 4 * rank
+        let header = [UInt8](Gzip.isCompressed(data) ? try Gzip.prefix(headerSize, of: data, name: url.path) : data.prefix(headerSize))
+        guard header.count >= 4, header[0] == 0, header[1] == 0, header[2] == 0x08, Int(header[3]) == rank else {
+            let magic = header.prefix(4).map { String(format: "%02x", $0) }.joined()
+            throw DatasetError("\(url.lastPathComponent) is not an IDX file of unsigned bytes with \(rank) "
+                + "dimension(s) (magic number \(magic), expected 000008\(String(format: "%02x", rank)))")
         }
-        let headerSize = 4 + 4 * expectedRank
-        guard bytes.count >= headerSize else { throw DatasetError("\(url.lastPathComponent) is truncated in its header") }
-        let dims = (0..<expectedRank).map { axis in
-            (0..<4).reduce(0) { $0 << 8 | Int(bytes[4 + 4 * axis + $1]) }
+        guard header.count >= headerSize else { throw DatasetError("\(url.lastPathComponent) is truncated in its header") }
+        dims = (0..<rank).map { axis in (0..<4).reduce(0) { $0 << 8 | Int(header[4 + 4 * axis + $1]) } }
+        do { elementCount = try limits.elementCount(of: dims, for: url.lastPathComponent) } catch let error as TensorError {
+            throw DatasetError(error.description)
         }
-        let expected = dims.reduce(1, *)
-        guard bytes.count - headerSize >= expected else {
+        if !Gzip.isCompressed(data) { try checkLength(data.count) }
+    }
+
+    /// The elements after the header.
+    func payload() throws -> [UInt8] {
+        guard Gzip.isCompressed(data) else { return [UInt8](data[(data.startIndex + headerSize)...].prefix(elementCount)) }
+        let bytes = try Gzip.decompress(data, name: url.path, size: headerSize + elementCount)
+        try checkLength(bytes.count)
+        return [UInt8](bytes.dropFirst(headerSize))
+    }
+
+    private func checkLength(_ fileLength: Int) throws {
+        guard fileLength - headerSize >= elementCount else {
             throw DatasetError("\(url.lastPathComponent) is truncated: its header announces \(dims) "
-                + "(\(expected) bytes) but only \(bytes.count - headerSize) follow; download it again")
+                + "(\(elementCount) bytes) but only \(fileLength - headerSize) follow; download it again")
         }
-        return (dims, Array(bytes[headerSize..<(headerSize + expected)]))
     }
 }

@@ -11,16 +11,20 @@ public enum NumPyFile {
     private static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
 
     /// Loads an array as a tensor: float32/float64/float16 become float32, signed and
-    /// unsigned integers up to 64 bits become int64, uint8 stays uint8.
-    public static func read(_ url: URL) throws -> Tensor {
+    /// unsigned integers up to 64 bits become int64, uint8 and bool stay uint8.
+    /// - Parameter limits: the bound on the array's element count, checked before reading it.
+    public static func read(_ url: URL, limits: ResourceLimits = .current) throws -> Tensor {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw FormatError(description: "cannot read \(url.path): \(error.localizedDescription)")
         }
-        return try decode(data, name: url.path)
+        return try decode(data, name: url.path, limits: limits)
     }
 
-    public static func decode(_ data: Data, name: String = "npy data") throws -> Tensor {
+    /// The dtypes read, without their byte-order character.
+    private static let supportedTypes = ["f2", "f4", "f8", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "b1"]
+
+    public static func decode(_ data: Data, name: String = "npy data", limits: ResourceLimits = .current) throws -> Tensor {
         let bytes = [UInt8](data)
         guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
             throw FormatError(description: "\(name) is not a .npy file (missing the \\x93NUMPY magic)")
@@ -45,41 +49,54 @@ public enum NumPyFile {
         guard fortran.hasPrefix("False") else {
             throw FormatError(description: "\(name): Fortran-ordered arrays are not supported; save with np.ascontiguousarray")
         }
-        let shape = shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() "))
-            .split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        let count = shape.reduce(1, *)
-        let body = bytes[(headerStart + headerLength)...]
-        let kind = descr.trimmingCharacters(in: CharacterSet(charactersIn: "'\""))
-        guard let itemSize = Int(kind.dropFirst(2)), kind.first != ">" else {
-            throw FormatError(description: "\(name): unsupported dtype \(kind) (big-endian or unknown)")
-        }
-        guard body.count >= count * itemSize else {
-            throw FormatError(description: "\(name): truncated data: shape \(shape) of \(kind) needs "
-                + "\(count * itemSize) bytes, the file has \(body.count)")
-        }
-        let raw = Array(body.prefix(count * itemSize))
-        switch kind.dropFirst().prefix(1) {
-        case "f":
-            let values: [Float]
-            switch itemSize {
-            case 4: values = raw.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
-            case 8: values = raw.withUnsafeBytes { $0.bindMemory(to: Double.self).map { Float($0) } }
-            case 2: values = raw.withUnsafeBytes { $0.bindMemory(to: UInt16.self).map { Float(Float16(bitPattern: $0)) } }
-            default: throw FormatError(description: "\(name): unsupported float size \(itemSize)")
+        var shape: [Int] = []
+        for item in shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() ")).split(separator: ",") {
+            guard let dimension = Int(item.trimmingCharacters(in: .whitespaces)) else {
+                throw FormatError(description: "\(name): the shape \(shapeText) is not a tuple of 64-bit integers")
             }
-            return Tensor(values, shape: shape)
-        case "i", "u", "b":
-            if kind == "|u1" || kind == "|b1" { return Tensor(bytes: raw, shape: shape) }
-            let signed = kind.dropFirst().hasPrefix("i")
-            let values: [Int] = stride(from: 0, to: raw.count, by: itemSize).map { start in
+            shape.append(dimension)
+        }
+        let count: Int
+        do { count = try limits.elementCount(of: shape, for: "\(name)'s array") } catch let error as TensorError {
+            throw FormatError(description: error.description)
+        }
+        let kind = descr.trimmingCharacters(in: CharacterSet(charactersIn: "'\" "))
+        let code = String(kind.dropFirst())
+        guard let order = kind.first, "<|=".contains(order), supportedTypes.contains(code), let itemSize = Int(code.dropFirst())
+        else {
+            throw FormatError(description: "\(name): unsupported dtype \(kind); ConvKit reads little-endian "
+                + supportedTypes.joined(separator: ", "))
+        }
+        let body = bytes[(headerStart + headerLength)...]
+        let (byteCount, overflow) = count.multipliedReportingOverflow(by: itemSize)
+        guard !overflow, body.count >= byteCount else {
+            throw FormatError(description: "\(name): truncated data: shape \(shape) of \(kind) needs "
+                + "\(count) x \(itemSize) bytes, the file has \(body.count)")
+        }
+        let raw = Array(body.prefix(byteCount))
+        switch code {
+        case "f4": return Tensor(raw.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }, shape: shape)
+        case "f8": return Tensor(raw.withUnsafeBytes { $0.bindMemory(to: Double.self).map { Float($0) } }, shape: shape)
+        case "f2": return Tensor(raw.withUnsafeBytes { $0.bindMemory(to: UInt16.self).map { Float(Float16(bitPattern: $0)) } },
+                                 shape: shape)
+        case "u1", "b1": return Tensor(bytes: raw, shape: shape)
+        default:
+            let signed = code.hasPrefix("i")
+            var values: [Int] = []
+            values.reserveCapacity(count)
+            for start in stride(from: 0, to: raw.count, by: itemSize) {
                 var value: UInt64 = 0
                 for byte in 0..<itemSize { value |= UInt64(raw[start + byte]) << (8 * UInt64(byte)) }
-                guard signed, itemSize < 8, value >> (8 * UInt64(itemSize) - 1) == 1 else { return Int(truncatingIfNeeded: value) }
-                return Int(truncatingIfNeeded: value) - (1 << (8 * itemSize))
+                if signed, itemSize < 8, value >> (8 * UInt64(itemSize) - 1) == 1 {
+                    values.append(Int(truncatingIfNeeded: value) - (1 << (8 * itemSize)))
+                } else {
+                    guard signed || value <= UInt64(Int.max) else {
+                        throw FormatError(description: "\(name): uint64 value \(value) does not fit the int64 tensor ConvKit reads it into")
+                    }
+                    values.append(Int(truncatingIfNeeded: value))
+                }
             }
             return Tensor(integers: values, shape: shape)
-        default:
-            throw FormatError(description: "\(name): unsupported dtype \(kind)")
         }
     }
 
@@ -89,7 +106,10 @@ public enum NumPyFile {
         }
         let rest = header[range.upperBound...].drop(while: { $0 == " " })
         if rest.first == "(" {
-            return String(rest.prefix(through: rest.firstIndex(of: ")") ?? rest.endIndex))
+            guard let close = rest.firstIndex(of: ")") else {
+                throw FormatError(description: "\(name): .npy header's '\(key)' tuple is not closed")
+            }
+            return String(rest[...close])
         }
         return String(rest.prefix(while: { $0 != "," && $0 != "}" }))
     }

@@ -25,25 +25,34 @@ public enum SafeTensorsFile {
 
     /// Loads every tensor: F32, F16, BF16 and F64 become float32; I64, I32, I16 and I8
     /// become int64; U8 and BOOL stay uint8.
-    public static func read(_ url: URL) throws -> Contents {
+    /// - Parameter limits: the bound on each tensor's element count, checked before reading it.
+    public static func read(_ url: URL, limits: ResourceLimits = .current) throws -> Contents {
         let data: Data
         do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
             throw FormatError(description: "cannot read \(url.path): \(error.localizedDescription)")
         }
-        return try decode(data, name: url.path)
+        return try decode(data, name: url.path, limits: limits)
     }
 
-    public static func decode(_ data: Data, name: String) throws -> Contents {
+    /// The reference implementation's bound on the JSON header.
+    private static let maxHeaderLength = 100_000_000
+
+    public static func decode(_ data: Data, name: String, limits: ResourceLimits = .current) throws -> Contents {
         guard data.count >= 8 else { throw FormatError(description: "\(name) is too short to be a safetensors file") }
-        let headerLength = data.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
-        guard headerLength > 1, 8 + headerLength <= data.count,
-              let header = try? JSONSerialization.jsonObject(with: data.subdata(in: 8..<(8 + headerLength))) as? [String: Any]
+        let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * $1.offset) }
+        guard headerLength <= min(UInt64(maxHeaderLength), UInt64(data.count - 8)) else {
+            throw FormatError(description: "\(name) is not a safetensors file or is truncated: its header length "
+                + "\(headerLength) exceeds the \(data.count - 8) bytes that follow or the format's limit of \(maxHeaderLength)")
+        }
+        let headerEnd = 8 + Int(headerLength)
+        guard headerLength > 1,
+              let header = try? JSONSerialization.jsonObject(with: data.subdata(in: 8..<headerEnd)) as? [String: Any]
         else {
             throw FormatError(description: "\(name) is not a safetensors file (its header is missing or not JSON)")
         }
-        let body = data.subdata(in: (8 + headerLength)..<data.count)
+        let body = data.subdata(in: headerEnd..<data.count)
         var metadata: [String: String] = [:]
-        var entries: [(name: String, start: Int, tensor: () throws -> Tensor)] = []
+        var entries: [(name: String, dtype: String, shape: [Int], range: Range<Int>)] = []
         for (key, value) in header {
             if key == "__metadata__" {
                 metadata = (value as? [String: String]) ?? [:]
@@ -52,24 +61,44 @@ public enum SafeTensorsFile {
             guard let info = value as? [String: Any], let dtype = info["dtype"] as? String,
                   let shape = info["shape"] as? [Int], let offsets = info["data_offsets"] as? [Int], offsets.count == 2
             else { throw FormatError(description: "\(name): malformed header entry for '\(key)'") }
-            let (start, end) = (offsets[0], offsets[1])
             guard let itemSize = itemSizes[dtype] else {
                 throw FormatError(description: "\(name): tensor '\(key)' has unsupported dtype \(dtype)")
             }
-            guard 0 <= start, start <= end, end <= body.count, end - start == shape.reduce(1, *) * itemSize else {
+            let count: Int
+            do { count = try limits.elementCount(of: shape, for: "\(name): tensor '\(key)'") } catch let error as TensorError {
+                throw FormatError(description: error.description)
+            }
+            let (start, end) = (offsets[0], offsets[1])
+            // count is at most maxTensorElements, but that limit is itself configurable.
+            let (byteCount, overflow) = count.multipliedReportingOverflow(by: itemSize)
+            guard 0 <= start, start <= end, end <= body.count, !overflow, end - start == byteCount else {
                 throw FormatError(description: "\(name): tensor '\(key)' (\(dtype) \(shape)) has byte range "
                     + "\(start)..<\(end) that does not fit its shape or the file (truncated?)")
             }
-            entries.append((key, start, { try decodeTensor(body.subdata(in: start..<end), dtype: dtype, shape: shape) }))
+            entries.append((key, dtype, shape, start..<end))
         }
-        let tensors = try entries.sorted { $0.start < $1.start }.map { ($0.name, try $0.tensor()) }
+        entries.sort { ($0.range.lowerBound, $0.range.upperBound) < ($1.range.lowerBound, $1.range.upperBound) }
+        // The format requires the byte ranges to tile the data exactly: no overlaps, no gaps.
+        var covered = 0
+        for entry in entries {
+            guard entry.range.lowerBound == covered else {
+                throw FormatError(description: "\(name): tensor '\(entry.name)' starts at byte \(entry.range.lowerBound), "
+                    + (entry.range.lowerBound < covered ? "overlapping" : "leaving a gap after")
+                    + " the tensor data before it (which ends at \(covered)); the file is corrupt")
+            }
+            covered = entry.range.upperBound
+        }
+        guard covered == body.count else {
+            throw FormatError(description: "\(name): the tensors cover \(covered) of the \(body.count) data bytes; the file is corrupt")
+        }
+        let tensors = entries.map { ($0.name, decodeTensor(body.subdata(in: $0.range), dtype: $0.dtype, shape: $0.shape)) }
         return Contents(tensors: tensors, metadata: metadata)
     }
 
     private static let itemSizes = ["F32": 4, "F16": 2, "BF16": 2, "F64": 8, "I64": 8, "I32": 4, "I16": 2, "I8": 1,
                                     "U8": 1, "BOOL": 1]
 
-    private static func decodeTensor(_ bytes: Data, dtype: String, shape: [Int]) throws -> Tensor {
+    private static func decodeTensor(_ bytes: Data, dtype: String, shape: [Int]) -> Tensor {
         bytes.withUnsafeBytes { raw in
             switch dtype {
             case "F32": return Tensor(Array(raw.bindMemory(to: Float.self)), shape: shape)

@@ -14,9 +14,15 @@ typedef struct {
     int channels;           // 1 (gray), 2 (gray + alpha), 3 (RGB) or 4 (RGBA)
 } ck_image;
 
-// Returns 0 on success; otherwise writes a message into error (error_size bytes).
-int ck_decode_png(const unsigned char *data, size_t size, ck_image *image, char *error, size_t error_size);
-int ck_decode_jpeg(const unsigned char *data, size_t size, ck_image *image, char *error, size_t error_size);
+// Decoding returns 0 on success; CK_TOO_MANY_PIXELS, with only width and height set, when
+// the header claims more than max_pixels (checked before any pixel is allocated); otherwise
+// 1 with a message in error (error_size bytes).
+enum { CK_TOO_MANY_PIXELS = 2 };
+int ck_decode_png(const unsigned char *data, size_t size, size_t max_pixels, ck_image *image, char *error,
+                  size_t error_size);
+int ck_decode_jpeg(const unsigned char *data, size_t size, size_t max_pixels, ck_image *image, char *error,
+                   size_t error_size);
+// Encoding returns 0 on success, otherwise 1 with a message in error.
 int ck_encode_png(const unsigned char *pixels, int width, int height, int channels, unsigned char **output,
                   size_t *output_size, char *error, size_t error_size);
 int ck_encode_jpeg(const unsigned char *pixels, int width, int height, int channels, int quality,

@@ -68,7 +68,8 @@ enum StateDictGlobal {
     }
 
     private static func integers(_ value: PickleValue) -> [Int]? {
-        guard case .tuple(let items) = value else { return nil }
+        guard case .tuple(let tuple) = value else { return nil }
+        let items = tuple.items
         let integers = items.compactMap { if case .int(let integer) = $0 { integer } else { nil } }
         return integers.count == items.count ? integers : nil
     }
@@ -76,9 +77,9 @@ enum StateDictGlobal {
     /// Reads PyTorch's persistent id for a storage saved outside the pickle:
     /// `('storage', storage_type, key, location, numel[, view_metadata])`.
     static func storage(persistentID: PickleValue) throws -> StorageReference {
-        guard case .tuple(let fields) = persistentID, fields.count >= 5, case .string("storage") = fields[0],
-              case .global(.elementType(let element)) = fields[1], case .string(let key) = fields[2],
-              case .int(let count) = fields[4], count >= 0 else {
+        guard case .tuple(let tuple) = persistentID, case let fields = tuple.items, fields.count >= 5,
+              case .string("storage") = fields[0], case .global(.elementType(let element)) = fields[1],
+              case .string(let key) = fields[2], case .int(let count) = fields[4], count >= 0 else {
             throw PyTorchCheckpoint.FormatError("unsupported persistent id (expected ('storage', type, key, location, size))")
         }
         if fields.count > 5 {

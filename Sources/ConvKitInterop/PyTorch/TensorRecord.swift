@@ -84,28 +84,28 @@ struct TensorRecord {
     let shape: [Int]
     let strides: [Int]
 
-    /// A contiguous copy of the view's elements; `name` (the state-dict key) appears in errors.
-    func tensor(from values: StorageValues, name: String) throws -> Tensor {
-        let count = try checkedElementCount(name: name)
+    /// A contiguous copy of the view's `count` elements (from ``elementCount(name:limits:)``).
+    func tensor(from values: StorageValues, count: Int) -> Tensor {
         switch values {
-        case .floats(let elements): return Tensor(gather(elements, count: count), shape: shape)
-        case .integers(let elements): return Tensor(integers: gather(elements, count: count), shape: shape)
-        case .bytes(let elements): return Tensor(bytes: gather(elements, count: count), shape: shape)
+        case .floats(let elements): Tensor(gather(elements, count: count), shape: shape)
+        case .integers(let elements): Tensor(integers: gather(elements, count: count), shape: shape)
+        case .bytes(let elements): Tensor(bytes: gather(elements, count: count), shape: shape)
         }
     }
 
-    /// The element count, after checking that every element the view reaches lies
-    /// inside the storage: a corrupt view must throw, not read out of bounds.
-    private func checkedElementCount(name: String) throws -> Int {
+    /// The element count, after checking that the shape is within `limits` and that every
+    /// element the view reaches lies inside the storage: a corrupt view must throw, not read
+    /// out of bounds. `name` (the state-dict key) appears in errors.
+    func elementCount(name: String, limits: ResourceLimits) throws -> Int {
         let problem = "tensor '\(name)' with shape \(shape), strides \(strides) and offset \(offset)"
-        guard shape.count == strides.count, shape.allSatisfy({ $0 >= 0 }), strides.allSatisfy({ $0 >= 0 }), offset >= 0
+        guard shape.count == strides.count, strides.allSatisfy({ $0 >= 0 }), offset >= 0
         else { throw PyTorchCheckpoint.FormatError("\(problem) is not a valid view") }
-        var count = 1, lastIndex = offset, overflow = false
+        let count = try limits.elementCount(of: shape, for: "tensor '\(name)'")
+        var lastIndex = offset
         for (size, stride) in zip(shape, strides) {
-            (count, overflow) = count.multipliedReportingOverflow(by: size)
             let (reach, reachOverflow) = max(size - 1, 0).multipliedReportingOverflow(by: stride)
             let (sum, sumOverflow) = lastIndex.addingReportingOverflow(reach)
-            guard !overflow, !reachOverflow, !sumOverflow else {
+            guard !reachOverflow, !sumOverflow else {
                 throw PyTorchCheckpoint.FormatError("\(problem) is too large")
             }
             lastIndex = sum
@@ -121,7 +121,10 @@ struct TensorRecord {
         var expected = 1
         for (size, stride) in zip(shape, strides).reversed() where size != 1 {
             if stride != expected { return false }
-            expected *= size
+            // An empty shape can multiply past Int.max here; it is not contiguous then, merely empty.
+            let (product, overflow) = expected.multipliedReportingOverflow(by: size)
+            if overflow { return false }
+            expected = product
         }
         return true
     }

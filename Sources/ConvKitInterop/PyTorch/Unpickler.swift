@@ -1,22 +1,34 @@
+import ConvKitCore
+
 /// A pickle virtual machine restricted to what state dicts use (protocols 2 to 5).
 ///
 /// Unlike Python's unpickler it never imports or calls anything: GLOBAL opcodes resolve
 /// through ``StateDictGlobal``'s allow-list, REDUCE only applies those, and persistent
 /// ids only name storages.
 struct Unpickler {
+    private let limits: ResourceLimits
     private var stack: [PickleValue] = []
     /// Stack heights at each MARK.
     private var marks: [Int] = []
     private var memo: [Int: PickleValue] = [:]
 
     /// Reads one pickle, leaving `reader` just after its STOP opcode (legacy checkpoints
-    /// are several pickles in a row).
-    static func load(_ reader: inout ByteReader) throws -> PickleValue {
-        var machine = Unpickler()
+    /// are several pickles in a row), and returns what `read` makes of its value. The values
+    /// live only during `read`: then they are dismantled without recursion, so a deep pickle
+    /// cannot overflow the stack whatever the limits. Nesting deeper than `limits.maxPickleDepth`
+    /// is refused as it is built.
+    static func load<Result>(_ reader: inout ByteReader, limits: ResourceLimits,
+                             _ read: (PickleValue) throws -> Result) throws -> Result {
+        var machine = Unpickler(limits: limits)
+        defer { PickleValue.dismantle(machine.stack + machine.memo.values) }
         while true {
             let opcodeOffset = reader.position
             let opcode = try reader.byte()
-            if opcode == 0x2E { return try machine.pop() }  // STOP
+            if opcode == 0x2E {  // STOP
+                let root = try machine.pop()
+                defer { PickleValue.dismantle([root]) }
+                return try read(root)
+            }
             do {
                 try machine.execute(opcode, reader: &reader)
             } catch let error as PyTorchCheckpoint.FormatError {
@@ -36,7 +48,7 @@ struct Unpickler {
         case 0x95: _ = try reader.integer(UInt64.self)  // FRAME: only a read-ahead hint
         case 0x7D: stack.append(.dict(PickleDict()))  // EMPTY_DICT
         case 0x5D: stack.append(.list(PickleList()))  // EMPTY_LIST
-        case 0x29: stack.append(.tuple([]))  // EMPTY_TUPLE
+        case 0x29: stack.append(.tuple(PickleTuple([], depth: 1)))  // EMPTY_TUPLE
         case 0x28: marks.append(stack.count)  // MARK
         case 0x4E: stack.append(.none)
         case 0x88: stack.append(.bool(true))
@@ -53,10 +65,10 @@ struct Unpickler {
         case 0x43: stack.append(.bytes(try reader.array(reader.length(UInt8.self))))  // SHORT_BINBYTES
         case 0x42: stack.append(.bytes(try reader.array(reader.length(UInt32.self))))  // BINBYTES
         case 0x8E: stack.append(.bytes(try reader.array(reader.length(UInt64.self))))  // BINBYTES8
-        case 0x85: stack.append(.tuple(try pop(1)))  // TUPLE1
-        case 0x86: stack.append(.tuple(try pop(2)))  // TUPLE2
-        case 0x87: stack.append(.tuple(try pop(3)))  // TUPLE3
-        case 0x74: stack.append(.tuple(try popToMark()))  // TUPLE
+        case 0x85: stack.append(try tuple(pop(1)))  // TUPLE1
+        case 0x86: stack.append(try tuple(pop(2)))  // TUPLE2
+        case 0x87: stack.append(try tuple(pop(3)))  // TUPLE3
+        case 0x74: stack.append(try tuple(popToMark()))  // TUPLE
         // The items are popped first: calling a method on self captures the stack as it is.
         case 0x61: let items = try pop(1); try append(items)  // APPEND
         case 0x65: let items = try popToMark(); try append(items)  // APPENDS
@@ -82,7 +94,7 @@ struct Unpickler {
             guard case .global(let callable) = application[0], case .tuple(let arguments) = application[1] else {
                 throw PyTorchCheckpoint.FormatError("REDUCE applies \(application[0].kind) to \(application[1].kind)")
             }
-            stack.append(try callable.call(arguments))
+            stack.append(try callable.call(arguments.items))
         case 0x62:  // BUILD
             // Only an OrderedDict gets state: its `_metadata` attribute of module versions, which ConvKit does not need.
             let state = try pop()
@@ -140,6 +152,7 @@ struct Unpickler {
         guard case .list(let list) = try top() else {
             throw PyTorchCheckpoint.FormatError("APPEND to \(try top().kind)")
         }
+        try deepen(list, toHold: items)
         list.items += items
     }
 
@@ -147,6 +160,34 @@ struct Unpickler {
         guard case .dict(let dict) = try top(), items.count.isMultiple(of: 2) else {
             throw PyTorchCheckpoint.FormatError("SETITEMS on \(try top().kind) with \(items.count) keys and values")
         }
+        try deepen(dict, toHold: items)
         for pair in stride(from: 0, to: items.count, by: 2) { dict.entries.append((items[pair], items[pair + 1])) }
+    }
+
+    private func tuple(_ items: [PickleValue]) throws -> PickleValue {
+        .tuple(PickleTuple(items, depth: try depthEnclosing(items)))
+    }
+
+    private func deepen(_ container: PickleContainer, toHold items: [PickleValue]) throws {
+        let depth = try depthEnclosing(items)
+        guard depth > container.depth else { return }
+        // Python's pickler fills a list or dict before placing it in another; growing one that is
+        // already inside another (a cycle, or a crafted file) would make the outer depths stale.
+        guard !container.isNested else {
+            throw PyTorchCheckpoint.FormatError("the pickle deepens a list or dict after placing it inside another value, "
+                + "which state dicts never do")
+        }
+        container.depth = depth
+    }
+
+    /// The depth of a value holding `items`, which from now on count as nested.
+    private func depthEnclosing(_ items: [PickleValue]) throws -> Int {
+        let depth = 1 + (items.lazy.map(\.depth).max() ?? 0)
+        guard depth <= limits.maxPickleDepth else {
+            throw PyTorchCheckpoint.FormatError("the pickle nests tuples, lists and dicts more than \(limits.maxPickleDepth) "
+                + "deep (a state dict needs a few levels); raise CONVKIT_MAX_PICKLE_DEPTH if the file is trusted")
+        }
+        for item in items { item.container?.isNested = true }
+        return depth
     }
 }

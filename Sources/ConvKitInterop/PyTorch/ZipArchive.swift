@@ -24,6 +24,9 @@ struct ZipArchive {
     let bytes: [UInt8]
     /// In central-directory order.
     let entries: [Entry]
+    /// The first entry of each name: a checkpoint looks up one per storage, and a crafted
+    /// archive can hold hundreds of thousands.
+    private let entriesByName: [String: Entry]
 
     static func isZip(_ bytes: [UInt8]) -> Bool { bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) }
 
@@ -38,6 +41,7 @@ struct ZipArchive {
             count -= 1
         }
         self.entries = entries
+        entriesByName = Dictionary(entries.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Finds the end-of-central-directory record (searching back over a possible
@@ -105,7 +109,7 @@ struct ZipArchive {
                      uncompressedSize: uncompressedSize, localHeaderOffset: localHeaderOffset)
     }
 
-    func entry(named name: String) -> Entry? { entries.first { $0.name == name } }
+    func entry(named name: String) -> Entry? { entriesByName[name] }
 
     /// The entry's uncompressed bytes, checked against its CRC-32.
     func contents(of entry: Entry) throws -> [UInt8] {
@@ -130,7 +134,7 @@ struct ZipArchive {
             throw PyTorchCheckpoint.FormatError("zip entry \(entry.name) uses compression method \(entry.method); "
                 + "only stored and deflated entries are supported")
         }
-        let checksum = data.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, uInt(data.count))) }
+        let checksum = data.withUnsafeBufferPointer { UInt32(crc32_z(0, $0.baseAddress, z_size_t($0.count))) }
         guard data.count == entry.uncompressedSize, checksum == entry.crc else {
             throw PyTorchCheckpoint.FormatError("corrupt zip entry \(entry.name): its size or CRC-32 does not match the directory")
         }
@@ -151,16 +155,23 @@ struct ZipArchive {
         }
         defer { inflateEnd(&stream) }
         var output = [UInt8](repeating: 0, count: expectedSize)
-        let status = compressed.withUnsafeBufferPointer { input in
+        let (status, outputLeft) = compressed.withUnsafeBufferPointer { input in
             output.withUnsafeMutableBufferPointer { buffer in
                 stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
-                stream.avail_in = uInt(input.count)
                 stream.next_out = buffer.baseAddress
-                stream.avail_out = uInt(buffer.count)
-                return CZlib.inflate(&stream, Z_FINISH)
+                var (inputLeft, outputLeft, status) = (input.count, buffer.count, Z_OK)
+                // zlib counts in 32 bits: an entry over 4 GB goes through in pieces.
+                while status == Z_OK {
+                    let (inputPiece, outputPiece) = (min(inputLeft, Int(UInt32.max)), min(outputLeft, Int(UInt32.max)))
+                    (stream.avail_in, stream.avail_out) = (uInt(inputPiece), uInt(outputPiece))
+                    status = CZlib.inflate(&stream, Z_NO_FLUSH)
+                    inputLeft -= inputPiece - Int(stream.avail_in)
+                    outputLeft -= outputPiece - Int(stream.avail_out)
+                }
+                return (status, outputLeft)
             }
         }
-        guard status == Z_STREAM_END, stream.avail_out == 0 else {
+        guard status == Z_STREAM_END, outputLeft == 0 else {
             throw PyTorchCheckpoint.FormatError("corrupt deflated zip entry \(name) (zlib status \(status))")
         }
         return output

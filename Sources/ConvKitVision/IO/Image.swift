@@ -11,10 +11,17 @@ public struct Image: Sendable, Equatable {
     public let channels: Int
     public let pixels: [UInt8]
 
+    /// - Parameters:
+    ///   - width: Columns, at least 1.
+    ///   - height: Rows, at least 1.
+    ///   - channels: 1 (gray), 2 (gray + alpha), 3 (RGB) or 4 (RGBA).
+    ///   - pixels: `height * width * channels` bytes, row by row, channels interleaved.
     public init(width: Int, height: Int, channels: Int, pixels: [UInt8]) throws {
-        guard width > 0, height > 0, (1...4).contains(channels), pixels.count == width * height * channels else {
+        let (area, areaOverflow) = width.multipliedReportingOverflow(by: height)
+        let (count, countOverflow) = area.multipliedReportingOverflow(by: channels)
+        guard width > 0, height > 0, (1...4).contains(channels), !areaOverflow, !countOverflow, pixels.count == count else {
             throw ImageError("an image of \(width)x\(height) with \(channels) channels needs "
-                + "\(width * height * channels) bytes, got \(pixels.count)")
+                + "\(areaOverflow || countOverflow ? "more than 2^63" : String(count)) bytes, got \(pixels.count)")
         }
         (self.width, self.height, self.channels, self.pixels) = (width, height, channels, pixels)
     }
@@ -25,18 +32,27 @@ public struct Image: Sendable, Equatable {
     }
 
     /// Reads and decodes a PNG or JPEG file.
-    public init(contentsOf url: URL) throws {
+    /// - Parameters:
+    ///   - url: The file.
+    ///   - limits: Its ``ResourceLimits/maxImagePixels`` bounds the pixels decoded.
+    public init(contentsOf url: URL, limits: ResourceLimits = .current) throws {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw ImageError("cannot read \(url.path): no such file or not readable")
         }
-        try self.init(data: data, name: url.path)
+        try self.init(data: data, name: url.path, limits: limits)
     }
 
-    /// Decodes PNG or JPEG bytes; `name` identifies them in errors.
-    public init(data: Data, name: String = "image data") throws {
+    /// Decodes PNG or JPEG bytes. A header claiming more pixels than the limit is refused
+    /// before anything is allocated for them (a 1 KB JPEG can claim 65500x65500), and a
+    /// file whose data ends early or is corrupt is an error rather than a gray-filled image.
+    /// - Parameters:
+    ///   - data: The file's bytes.
+    ///   - name: Identifies them in errors.
+    ///   - limits: Its ``ResourceLimits/maxImagePixels`` bounds the pixels decoded.
+    public init(data: Data, name: String = "image data", limits: ResourceLimits = .current) throws {
         guard !data.isEmpty else { throw ImageError("\(name) is empty") }
         let bytes = [UInt8](data)
-        let decode: (UnsafePointer<UInt8>, Int, UnsafeMutablePointer<ck_image>, UnsafeMutablePointer<CChar>, Int) -> Int32
+        let decode: (UnsafePointer<UInt8>, Int, Int, UnsafeMutablePointer<ck_image>, UnsafeMutablePointer<CChar>, Int) -> Int32
         if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) {
             decode = ck_decode_png
         } else if bytes.starts(with: [0xFF, 0xD8]) {
@@ -46,7 +62,14 @@ public struct Image: Sendable, Equatable {
         }
         var decoded = ck_image()
         var message = [CChar](repeating: 0, count: 256)
-        let status = bytes.withUnsafeBufferPointer { decode($0.baseAddress!, bytes.count, &decoded, &message, message.count) }
+        let status = bytes.withUnsafeBufferPointer {
+            decode($0.baseAddress!, bytes.count, limits.maxImagePixels, &decoded, &message, message.count)
+        }
+        if status == Int32(CK_TOO_MANY_PIXELS) {
+            throw ImageError("\(name) is \(decoded.width)x\(decoded.height) = \(Int(decoded.width) * Int(decoded.height)) pixels, "
+                + "more than the limit of \(limits.maxImagePixels) (a decompression bomb?); raise CONVKIT_MAX_IMAGE_PIXELS "
+                + "if the file is trusted")
+        }
         guard status == 0, let pixels = decoded.pixels else {
             let reason = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             throw ImageError("\(name) could not be decoded (truncated or corrupt?): \(reason)")
