@@ -40,6 +40,13 @@ public enum TorchComparison {
         return object
     }
 
+    /// ConvKit's time against PyTorch's in words: "2.65x slower", "1.30x faster".
+    public static func relativeSpeed(convKitSeconds: Double, torchSeconds: Double) -> String {
+        let ratio = convKitSeconds / torchSeconds
+        if String(format: "%.2f", ratio) == "1.00" { return "as fast" }
+        return ratio > 1 ? String(format: "%.2fx slower", ratio) : String(format: "%.2fx faster", 1 / ratio)
+    }
+
     /// The top-level module named by Python's "No module named 'x.y'" error, if that is the failure.
     static func missingModule(_ errorText: String) -> String? {
         guard let range = errorText.range(of: "No module named '") else { return nil }

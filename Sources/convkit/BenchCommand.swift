@@ -1,6 +1,5 @@
 import ArgumentParser
 import ConvKitBenchmarks
-import ConvKitData
 import ConvKitVision
 import Foundation
 
@@ -31,9 +30,11 @@ struct Bench: ParsableCommand {
                                                        arguments: String(decoding: request, as: UTF8.self))
             }
             var rows: [[String: String]] = []
+            let nameWidth = benchmarks.map(\.name.count).max() ?? 0
             if !json {
-                print("operation".padding(toLength: 36, withPad: " ", startingAt: 0)
-                    + "  ConvKit GFLOP/s  PyTorch GFLOP/s   ratio")
+                print("OpenMP: \(OpenMPDefaults.inForce)")
+                print("operation".padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+                    + "  ConvKit GFLOP/s  PyTorch GFLOP/s  ConvKit vs PyTorch")
             }
             for benchmark in benchmarks {
                 let seconds = try benchmark.measure(repeats: repeats)
@@ -44,10 +45,13 @@ struct Bench: ParsableCommand {
                              "torch_gflops": theirs.map { String(format: "%.1f", $0) } ?? "",
                              "ratio": ratio.map { String(format: "%.2f", $0) } ?? ""])
                 if !json {
-                    print(benchmark.name.padding(toLength: 36, withPad: " ", startingAt: 0)
+                    let comparison = torchSeconds[benchmark.name].map {
+                        TorchComparison.relativeSpeed(convKitSeconds: seconds, torchSeconds: $0)
+                    }
+                    print(benchmark.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
                         + String(format: "  %15.1f", ours)
                         + (theirs.map { String(format: "  %15.1f", $0) } ?? "                 -")
-                        + (ratio.map { String(format: "  %5.2fx", $0) } ?? "       -"))
+                        + "  " + (comparison ?? "-"))
                 }
             }
             if json {
@@ -63,7 +67,7 @@ extension Bench {
         static let configuration = CommandConfiguration(
             abstract: "Median time of a zoo model's inference pass or training step (build with -c release).")
 
-        @Option(help: "Model name (\(ModelRegistry.names.joined(separator: ", "))).")
+        @Option(help: modelHelp, transform: ModelRegistry.canonicalName)
         var model: String
 
         @Option(help: "Images per batch.")
@@ -104,7 +108,8 @@ extension Bench {
             let seconds = try ModelBenchmark(model: network, batchSize: batchSize, inputShape: shape, mode: benchMode)
                 .measure(repeats: repeats)
             var result: [String: Any] = ["model": model, "batch_size": batchSize, "mode": mode, "frozen_backbone": frozenBackbone,
-                                         "median_ms": seconds * 1000, "images_per_second": Double(batchSize) / seconds]
+                                         "median_ms": seconds * 1000, "images_per_second": Double(batchSize) / seconds,
+                                         "openmp": OpenMPDefaults.inForce]
             if let torch {
                 let request = try JSONSerialization.data(withJSONObject: ["model": model, "batch_size": batchSize,
                                                                           "input": shape, "mode": mode, "repeats": repeats])
@@ -113,6 +118,7 @@ extension Bench {
                 if let torchSeconds = theirs["seconds"] {
                     result["torch_median_ms"] = torchSeconds * 1000
                     result["ratio"] = seconds / torchSeconds
+                    result["convkit_vs_torch"] = TorchComparison.relativeSpeed(convKitSeconds: seconds, torchSeconds: torchSeconds)
                 }
             }
             if json {
@@ -121,10 +127,10 @@ extension Bench {
                 var line = String(format: "%@ batch %d %@%@: %.1f ms (%.1f images/s)", model, batchSize, mode,
                                   frozenBackbone ? " (frozen backbone)" : "", seconds * 1000,
                                   Double(batchSize) / seconds)
-                if let torchMs = result["torch_median_ms"] as? Double, let ratio = result["ratio"] as? Double {
-                    line += String(format: "; PyTorch %.1f ms; time ratio %.2f", torchMs, ratio)
+                if let torchMs = result["torch_median_ms"] as? Double, let comparison = result["convkit_vs_torch"] as? String {
+                    line += String(format: "; PyTorch %.1f ms: ConvKit is %@", torchMs, comparison)
                 }
-                print(line)
+                print(line + " [OpenMP: \(OpenMPDefaults.inForce)]")
             }
         }
     }
@@ -135,10 +141,10 @@ extension Bench {
         static let configuration = CommandConfiguration(
             abstract: "Images/s of augmentation pipelines on one thread, as the data loader runs them (build with -c release).")
 
-        @Option(help: "Folder of PNG/JPEG photos for the ImageNet-style pipeline.")
-        var images = "../shared/images"
+        @Option(help: "Folder of PNG/JPEG photos for the ImageNet-style pipeline (default: synthetic 500x375 photos made in memory).")
+        var images: String?
 
-        @Option(help: "MNIST folder for the digit pipeline (default: the usual dataset locations).")
+        @Option(help: "MNIST folder for the digit pipeline (default: synthetic 28x28 digits made in memory).")
         var dataDir: String?
 
         @Option(help: "Photo pipeline SPEC.")
@@ -154,19 +160,15 @@ extension Bench {
         var json = false
 
         func run() throws {
-            let folder = URL(fileURLWithPath: images)
-            let files = try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
-                .filter { ["png", "jpg", "jpeg"].contains($0.pathExtension.lowercased()) }
-                .sorted { $0.path < $1.path }
-            let photos = try files.map { PlanarImage(try Image(contentsOf: $0).rgb()) }
-            let digits = try DatasetName.mnist.load(split: .train, directory: dataDir.map { URL(fileURLWithPath: $0) })
-            let digitImages = try (0..<min(2000, digits.count)).map { (index: Int) throws -> PlanarImage in
-                let pixels: ArraySlice<UInt8> = digits.pixels[(index * 784)..<((index + 1) * 784)]
-                return try PlanarImage(channels: 1, height: 28, width: 28, values: pixels.map { Float($0) / 255 })
-            }
+            let photos = try images.map { try AugmentBenchmark.photos(in: URL(fileURLWithPath: $0)) }
+                ?? AugmentBenchmark.syntheticImages(count: 8, channels: 3, height: 375, width: 500)
+            let digitImages = try dataDir.map { try AugmentBenchmark.digits(inMNIST: URL(fileURLWithPath: $0), limit: 2000) }
+                ?? AugmentBenchmark.syntheticImages(count: 2000, channels: 1, height: 28, width: 28)
+            let photoSource = images == nil ? "\(photos.count) synthetic 500x375 photos" : "\(photos.count) files"
+            let digitSource = dataDir == nil ? "synthetic 28x28 digits" : "mnist 28x28"
             let benchmarks = [
-                try AugmentBenchmark(name: "photos (\(photos.count) files)", spec: photoTransforms, images: photos, samples: 64),
-                try AugmentBenchmark(name: "mnist 28x28", spec: digitTransforms, images: digitImages, samples: 2000),
+                try AugmentBenchmark(name: "photos (\(photoSource))", spec: photoTransforms, images: photos, samples: 64),
+                try AugmentBenchmark(name: digitSource, spec: digitTransforms, images: digitImages, samples: 2000),
             ]
             var rows: [[String: Any]] = []
             for benchmark in benchmarks {

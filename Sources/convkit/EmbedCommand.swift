@@ -8,7 +8,7 @@ struct Embed: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a model's embeddings of a dataset or an image folder to .npy (and the labels next to it).")
 
-    @Option(help: "Model name (\(ModelRegistry.names.joined(separator: ", "))).")
+    @Option(help: modelHelp, transform: ModelRegistry.canonicalName)
     var model: String
 
     @Option(help: "Weights: a PyTorch .pth/.pt state dict, a .safetensors file or checkpoint, or 'imagenet'.")

@@ -13,7 +13,7 @@ struct Finetune: ParsableCommand {
             stages first. Without --weights the same network is trained from scratch at --lr.
             """)
 
-    @Option(help: "Model name (\(ModelRegistry.names.joined(separator: ", "))).")
+    @Option(help: modelHelp, transform: ModelRegistry.canonicalName)
     var model: String
 
     @Option(help: "Pretrained weights: .pth/.pt, .safetensors (e.g. a `convkit train` checkpoint) or 'imagenet'; omit to train from scratch.")

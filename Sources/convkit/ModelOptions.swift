@@ -3,9 +3,13 @@ import ConvKitInterop
 import ConvKitVision
 import Foundation
 
+/// The help of every `--model` option, which takes its value through `ModelRegistry.canonicalName`
+/// so that a misspelt model is reported, with the known ones, before any data or weights are looked for.
+let modelHelp = ArgumentHelp("Model name (\(ModelRegistry.names.joined(separator: ", "))).")
+
 /// `--model` and `--weights`, shared by every command that runs a zoo model on its weights.
 struct ModelOptions: ParsableArguments {
-    @Option(help: "Model name (\(ModelRegistry.names.joined(separator: ", "))).")
+    @Option(help: modelHelp, transform: ModelRegistry.canonicalName)
     var model: String
 
     @Option(help: "Weights: a PyTorch .pth/.pt state dict, a .safetensors file, or 'imagenet' for the published checkpoint (downloaded once into the cache).")

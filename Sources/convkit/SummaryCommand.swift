@@ -5,7 +5,7 @@ struct Summary: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "A model's layers, output shapes, parameters, mult-adds and receptive fields.")
 
-    @Option(help: "Model name (\(ModelRegistry.names.joined(separator: ", "))).")
+    @Option(help: modelHelp, transform: ModelRegistry.canonicalName)
     var model: String
 
     @Option(help: "Input shape C x H x W.")

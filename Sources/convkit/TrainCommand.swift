@@ -86,7 +86,7 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a model on a dataset, writing metrics, a checkpoint and logs to a run folder.")
 
-    @Option(help: "Model name (\(ModelRegistry.names.joined(separator: ", "))).")
+    @Option(help: modelHelp, transform: ModelRegistry.canonicalName)
     var model = "lenet5"
 
     @OptionGroup var data: DataOptions
@@ -204,7 +204,7 @@ struct Train: ParsableCommand {
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Evaluate a trained model on a dataset's test split.")
 
-    @Option(help: "Model name.")
+    @Option(help: modelHelp, transform: ModelRegistry.canonicalName)
     var model = "lenet5"
 
     @Option(help: "Weights or checkpoint (.safetensors), e.g. RUN_DIR/last.safetensors.")

@@ -3,8 +3,8 @@ import Foundation
 import Testing
 
 /// Runs the built `convkit` binary and returns its exit status and combined output.
-func convkit(_ arguments: String..., in directory: URL? = nil,
-             environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+func convkit(_ arguments: String..., in directory: URL? = nil, environment: [String: String] = [:],
+             unsetting: [String] = []) throws -> (status: Int32, output: String) {
     let candidates = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
         .map { $0.appendingPathComponent("convkit") }
     let binary = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
@@ -13,7 +13,7 @@ func convkit(_ arguments: String..., in directory: URL? = nil,
     process.executableURL = binary
     process.arguments = arguments
     if let directory { process.currentDirectoryURL = directory }
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }.filter { !unsetting.contains($0.key) }
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = pipe

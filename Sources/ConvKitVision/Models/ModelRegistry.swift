@@ -23,13 +23,21 @@ public enum ModelRegistry {
 
     public static var names: [String] { builders.keys.sorted() }
 
+    /// The registry's spelling of `name` (names are case-insensitive), or an error listing the known models.
+    public static func canonicalName(_ name: String) throws -> String {
+        guard builders[name.lowercased()] != nil else { throw unknownModel(name) }
+        return name.lowercased()
+    }
+
+    private static func unknownModel(_ name: String) -> TensorError {
+        TensorError("unknown model '\(name)'; known models: \(names.joined(separator: ", "))")
+    }
+
     /// `forPublishedWeights` applies the options torchvision sets when it loads a published checkpoint:
     /// GoogLeNet's weights were trained on (x - 0.5) / 0.5 input, so it gets `transformInput`.
     public static func make(_ name: String, numClasses: Int, inputChannels: Int = 3, inputSize: Int = 224,
                             forPublishedWeights: Bool = false) throws -> Module {
-        guard let builder = builders[name.lowercased()] else {
-            throw TensorError("unknown model '\(name)'; known models: \(names.joined(separator: ", "))")
-        }
+        guard let builder = builders[name.lowercased()] else { throw unknownModel(name) }
         if forPublishedWeights && name.lowercased() == "googlenet" {
             return try GoogLeNet(numClasses: numClasses, transformInput: true)
         }
