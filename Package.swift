@@ -47,11 +47,11 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ConvKitTrainingTests", dependencies: ["ConvKitTraining", "ConvKitVision"]),
         .testTarget(name: "ConvKitOptimTests", dependencies: ["ConvKitOptim"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ConvKitDataTests", dependencies: ["ConvKitData"]),
+        .testTarget(name: "ConvKitDataTests", dependencies: ["ConvKitData", "ConvKitTestSupport"]),
         .target(name: "ConvKitTestSupport"),
         .testTarget(name: "ConvKitCLITests", dependencies: ["convkit", "ConvKitTestSupport", "ConvKitVision", "ConvKitInterop"]),
         .testTarget(name: "ConvKitVisionTests", dependencies: ["ConvKitVision", "ConvKitInterop"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "ConvKitInteropTests", dependencies: ["ConvKitInterop", "ConvKitTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ConvKitInteropTests", dependencies: ["ConvKitInterop"], resources: [.copy("Fixtures")]),
     ]
 )

@@ -1,5 +1,7 @@
+import Foundation
+
 /// SHA-256 (FIPS 180-4), fed incrementally so a download is hashed as it arrives.
-/// Foundation on Linux has no CryptoKit, and checkpoint names carry a SHA-256 prefix.
+/// Foundation on Linux has no CryptoKit, and checkpoints and datasets are published with SHA-256 digests.
 public struct SHA256 {
     private var state: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
@@ -47,6 +49,17 @@ public struct SHA256 {
     public static func hexDigest<Bytes: Sequence>(of bytes: Bytes) -> String where Bytes.Element == UInt8 {
         var hasher = SHA256()
         hasher.update(bytes)
+        return hex(hasher.finalize())
+    }
+
+    /// The digest of a file, read in pieces so a large one is never held in memory.
+    public static func hexDigest(ofFileAt url: URL) throws -> String {
+        guard let handle = FileHandle(forReadingAtPath: url.path) else {
+            throw DownloadError("cannot read \(url.path) to check its SHA-256")
+        }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while let piece = try handle.read(upToCount: 1 << 20), !piece.isEmpty { hasher.update(piece) }
         return hex(hasher.finalize())
     }
 
