@@ -95,7 +95,7 @@ struct TarReader {
         while offset < bytes.count && !ended {
             if contentLeft > 0 {
                 let count = min(contentLeft, bytes.count - offset)
-                try handle(.content(Data(bytes[offset..<(offset + count)])))
+                try handle(.content(Data(bytes: bytes.baseAddress! + offset, count: count)))
                 contentLeft -= count
                 offset += count
             } else if paddingLeft > 0 {

@@ -211,6 +211,30 @@ func cifarRecord(_ label: UInt8) -> [UInt8] { [label] + [UInt8](repeating: label
         #expect(try Data(contentsOf: directory.url.appendingPathComponent("out/a")) == Data(big))
     }
 
+    @Test(arguments: [1, 7, 511, 512, 513, 4096])
+    func piecesOfAnySizeGiveTheSameEntries(pieceSize: Int) throws {
+        let first = (0..<1300).map { UInt8(truncatingIfNeeded: $0) }
+        let archive = tarArchive([tarEntry("top/a", first), tarEntry("top/", type: "5"), tarEntry("top/b", [5, 6])])
+        var reader = TarReader(archiveName: "test.tar", limits: ResourceLimits())
+        var entries: [TarEntry] = [], contents: [[UInt8]] = [], ends = 0
+        try archive.withUnsafeBytes { bytes in
+            for start in stride(from: 0, to: bytes.count, by: pieceSize) {
+                let piece = UnsafeRawBufferPointer(rebasing: bytes[start..<min(start + pieceSize, bytes.count)])
+                try reader.consume(piece) { event in
+                    switch event {
+                    case .entry(let entry): entries.append(entry); contents.append([])
+                    case .content(let data): contents[contents.count - 1] += data
+                    case .entryEnd: ends += 1
+                    }
+                }
+            }
+        }
+        try reader.finish()
+        #expect(entries == [TarEntry(path: "top/a", size: 1300, kind: .file), TarEntry(path: "top", size: 0, kind: .folder),
+                            TarEntry(path: "top/b", size: 2, kind: .file)])
+        #expect(contents == [first, [], [5, 6]] && ends == 3)
+    }
+
     @Test func readsArchivesMadeByTheSystemTar() throws {
         let directory = try TemporaryDirectory()
         let top = directory.url.appendingPathComponent("top")

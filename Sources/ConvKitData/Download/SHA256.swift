@@ -25,9 +25,7 @@ public struct SHA256 {
         pending.append(contentsOf: bytes)
         let whole = pending.count / 64 * 64
         guard whole > 0 else { return }
-        pending.withUnsafeBufferPointer { buffer in
-            for start in stride(from: 0, to: whole, by: 64) { compress(buffer, at: start) }
-        }
+        pending.withUnsafeBufferPointer { compress(UnsafeBufferPointer(rebasing: $0[..<whole])) }
         byteCount &+= UInt64(whole)
         pending.removeFirst(whole)
     }
@@ -39,9 +37,7 @@ public struct SHA256 {
         tail.append(0x80)
         while tail.count % 64 != 56 { tail.append(0) }
         tail += (0..<8).map { UInt8(truncatingIfNeeded: messageBits >> (56 - 8 * UInt64($0))) }
-        tail.withUnsafeBufferPointer { buffer in
-            for start in stride(from: 0, to: tail.count, by: 64) { compress(buffer, at: start) }
-        }
+        tail.withUnsafeBufferPointer { compress($0) }
         pending = []
         return state.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> (24 - 8 * UInt32($0))) } }
     }
@@ -67,40 +63,40 @@ public struct SHA256 {
         digest.map { String($0, radix: 16).leftPadded(to: 2) }.joined()
     }
 
-    private mutating func compress(_ block: UnsafeBufferPointer<UInt8>, at start: Int) {
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { schedule in
-            compress(block, at: start, schedule: schedule)
+    /// Runs the compression function over every whole 64-byte block of `bytes`.
+    private mutating func compress(_ bytes: UnsafeBufferPointer<UInt8>) {
+        // Raw pointers and locals in the loop: array and static accesses cost a call each in debug builds.
+        Self.roundConstants.withUnsafeBufferPointer { constants in
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { schedule in
+                var (h0, h1, h2, h3, h4, h5, h6, h7) = (state[0], state[1], state[2], state[3], state[4], state[5], state[6], state[7])
+                for start in stride(from: 0, to: bytes.count / 64 * 64, by: 64) {
+                    for index in 0..<16 {
+                        let offset = start + 4 * index
+                        schedule[index] = UInt32(bytes[offset]) << 24 | UInt32(bytes[offset + 1]) << 16
+                            | UInt32(bytes[offset + 2]) << 8 | UInt32(bytes[offset + 3])
+                    }
+                    for index in 16..<64 {
+                        let w15 = schedule[index - 15], w2 = schedule[index - 2]
+                        let s0 = (w15 >> 7 | w15 << 25) ^ (w15 >> 18 | w15 << 14) ^ (w15 >> 3)
+                        let s1 = (w2 >> 17 | w2 << 15) ^ (w2 >> 19 | w2 << 13) ^ (w2 >> 10)
+                        schedule[index] = schedule[index - 16] &+ s0 &+ schedule[index - 7] &+ s1
+                    }
+                    var (a, b, c, d, e, f, g, h) = (h0, h1, h2, h3, h4, h5, h6, h7)
+                    for index in 0..<64 {
+                        let sum1 = (e >> 6 | e << 26) ^ (e >> 11 | e << 21) ^ (e >> 25 | e << 7)
+                        let choice = (e & f) ^ (~e & g)
+                        let temp1 = h &+ sum1 &+ choice &+ constants[index] &+ schedule[index]
+                        let sum0 = (a >> 2 | a << 30) ^ (a >> 13 | a << 19) ^ (a >> 22 | a << 10)
+                        let majority = (a & b) ^ (a & c) ^ (b & c)
+                        (h, g, f, e, d, c, b, a) = (g, f, e, d &+ temp1, c, b, a, temp1 &+ sum0 &+ majority)
+                    }
+                    (h0, h1, h2, h3) = (h0 &+ a, h1 &+ b, h2 &+ c, h3 &+ d)
+                    (h4, h5, h6, h7) = (h4 &+ e, h5 &+ f, h6 &+ g, h7 &+ h)
+                }
+                state = [h0, h1, h2, h3, h4, h5, h6, h7]
+            }
         }
     }
-
-    private mutating func compress(_ block: UnsafeBufferPointer<UInt8>, at start: Int,
-                                   schedule: UnsafeMutableBufferPointer<UInt32>) {
-        for index in 0..<16 {
-            let offset = start + 4 * index
-            schedule[index] = UInt32(block[offset]) << 24 | UInt32(block[offset + 1]) << 16
-                | UInt32(block[offset + 2]) << 8 | UInt32(block[offset + 3])
-        }
-        for index in 16..<64 {
-            let s0 = schedule[index - 15].rotatedRight(7) ^ schedule[index - 15].rotatedRight(18) ^ (schedule[index - 15] >> 3)
-            let s1 = schedule[index - 2].rotatedRight(17) ^ schedule[index - 2].rotatedRight(19) ^ (schedule[index - 2] >> 10)
-            schedule[index] = schedule[index - 16] &+ s0 &+ schedule[index - 7] &+ s1
-        }
-        var (a, b, c, d, e, f, g, h) = (state[0], state[1], state[2], state[3], state[4], state[5], state[6], state[7])
-        for index in 0..<64 {
-            let sum1 = e.rotatedRight(6) ^ e.rotatedRight(11) ^ e.rotatedRight(25)
-            let choice = (e & f) ^ (~e & g)
-            let temp1 = h &+ sum1 &+ choice &+ Self.roundConstants[index] &+ schedule[index]
-            let sum0 = a.rotatedRight(2) ^ a.rotatedRight(13) ^ a.rotatedRight(22)
-            let majority = (a & b) ^ (a & c) ^ (b & c)
-            let temp2 = sum0 &+ majority
-            (h, g, f, e, d, c, b, a) = (g, f, e, d &+ temp1, c, b, a, temp1 &+ temp2)
-        }
-        for (index, value) in [a, b, c, d, e, f, g, h].enumerated() { state[index] &+= value }
-    }
-}
-
-private extension UInt32 {
-    func rotatedRight(_ count: UInt32) -> UInt32 { (self >> count) | (self << (32 - count)) }
 }
 
 private extension String {
