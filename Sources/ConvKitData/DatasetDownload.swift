@@ -113,7 +113,7 @@ extension DatasetName {
         let source = source ?? publishedSource
         let folder = folder ?? defaultFolder(environment: environment)
         let settings = VerifiedDownload.Settings(mirrorVariable: Self.mirrorVariable,
-                                                 folderVariable: "\(Self.dataVariable) or pass --data-dir",
+                                                 folderHint: "set \(Self.dataVariable) or pass --data-dir",
                                                  stallTimeout: stallTimeout)
         try VerifiedDownload.createFolder(folder, settings: settings)
         if let archive = source.archive,

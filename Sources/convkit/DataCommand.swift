@@ -20,7 +20,7 @@ struct DataCommand: ParsableCommand {
         var dataDir: String?
 
         func run() throws {
-            let dataset = try datasetName(name)
+            let dataset = try DataCommand.dataset(named: name)
             let progress = DownloadProgressBar()
             let result = try dataset.fetch(into: dataDir.map { URL(fileURLWithPath: $0) },
                                            willDownload: progress.announce, progress: progress.update)
@@ -41,11 +41,11 @@ struct DataCommand: ParsableCommand {
             }
         }
     }
-}
 
-func datasetName(_ text: String) throws -> DatasetName {
-    guard let name = DatasetName(rawValue: text) else {
-        throw ValidationError("unknown dataset '\(text)'; known: " + DatasetName.allCases.map(\.rawValue).joined(separator: ", "))
+    static func dataset(named text: String) throws -> DatasetName {
+        guard let name = DatasetName(rawValue: text) else {
+            throw ValidationError("unknown dataset '\(text)'; known: " + DatasetName.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return name
     }
-    return name
 }

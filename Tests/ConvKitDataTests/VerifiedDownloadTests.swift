@@ -40,7 +40,7 @@ func deadProcessID() throws -> Int32 {
 @Suite struct VerifiedDownloadTests {
     static let payload = Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
     static let digest = SHA256.hexDigest(of: payload)
-    static let settings = VerifiedDownload.Settings(mirrorVariable: "TEST_MIRROR", folderVariable: "TEST_FOLDER")
+    static let settings = VerifiedDownload.Settings(mirrorVariable: "TEST_MIRROR", folderHint: "set TEST_FOLDER")
 
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("convkit-download-\(UUID().uuidString)")
 

@@ -15,21 +15,21 @@ public enum VerifiedDownload {
     /// Bytes received so far and the total when the server announced it.
     public typealias Progress = @Sendable (_ received: Int64, _ expected: Int64?) -> Void
 
-    /// The environment variables an error points the user to: the one that replaces the server
-    /// and the one that moves the destination folder.
+    /// What an error points the user to: the variable that replaces the server and how to choose
+    /// another destination folder.
     public struct Settings: Sendable {
         public var mirrorVariable: String
-        public var folderVariable: String
+        public var folderHint: String
         /// Seconds without a byte from the server before the transfer is given up.
         public var stallTimeout: TimeInterval
 
         /// - Parameters:
         ///   - mirrorVariable: named when the server answers with an error status.
-        ///   - folderVariable: named when the destination folder cannot be written.
+        ///   - folderHint: said when the destination folder cannot be written ("set CONVKIT_CACHE").
         ///   - stallTimeout: seconds without data before the download is abandoned.
-        public init(mirrorVariable: String, folderVariable: String, stallTimeout: TimeInterval = 60) {
+        public init(mirrorVariable: String, folderHint: String, stallTimeout: TimeInterval = 60) {
             self.mirrorVariable = mirrorVariable
-            self.folderVariable = folderVariable
+            self.folderHint = folderHint
             self.stallTimeout = stallTimeout
         }
     }
@@ -48,7 +48,7 @@ public enum VerifiedDownload {
         guard FileManager.default.createFile(atPath: partial.path, contents: nil),
               let file = FileHandle(forWritingAtPath: partial.path) else {
             throw DownloadError("cannot write into \(folder.path): \(String(cString: strerror(errno))); "
-                + "check its permissions or set \(settings.folderVariable)")
+                + "check its permissions or \(settings.folderHint)")
         }
         defer { try? FileManager.default.removeItem(at: partial) }
 
@@ -89,11 +89,11 @@ public enum VerifiedDownload {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
             throw DownloadError("cannot create \(folder.path) (\(readableReason(error))); "
-                + "check its permissions or set \(settings.folderVariable)")
+                + "check its permissions or \(settings.folderHint)")
         }
         guard access(folder.path, W_OK) == 0 else {
             throw DownloadError("cannot write into \(folder.path): \(String(cString: strerror(errno))); "
-                + "check its permissions or set \(settings.folderVariable)")
+                + "check its permissions or \(settings.folderHint)")
         }
     }
 

@@ -76,7 +76,7 @@ public enum PublishedWeights {
         let source = server.appendingPathComponent(name)
         willDownload(source, cached)
         try VerifiedDownload.fetch(source, to: cached, sha256: sha256Prefix(inFileName: name),
-                                   settings: .init(mirrorVariable: mirrorVariable, folderVariable: cacheVariable),
+                                   settings: .init(mirrorVariable: mirrorVariable, folderHint: "set \(cacheVariable)"),
                                    progress: progress)
         return cached
     }
