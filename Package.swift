@@ -47,8 +47,8 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ConvKitTrainingTests", dependencies: ["ConvKitTraining", "ConvKitVision"]),
         .testTarget(name: "ConvKitOptimTests", dependencies: ["ConvKitOptim"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ConvKitDataTests", dependencies: ["ConvKitData"]),
-        // Test helpers: a local HTTP server, generated datasets, and the real assets scripts/setup fetches.
+        .testTarget(name: "ConvKitDataTests", dependencies: ["ConvKitData", "ConvKitTestSupport"]),
+        // Test helpers: a local HTTP server, generated datasets, hostile files, and the real assets scripts/setup fetches.
         .target(name: "ConvKitTestSupport", dependencies: ["ConvKitVision"]),
         .testTarget(name: "ConvKitCLITests", dependencies: ["convkit", "ConvKitTestSupport", "ConvKitVision", "ConvKitInterop"]),
         .testTarget(name: "ConvKitVisionTests", dependencies: ["ConvKitVision", "ConvKitInterop", "ConvKitTestSupport"],

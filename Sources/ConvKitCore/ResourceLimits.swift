@@ -23,6 +23,10 @@ public struct ResourceLimits: Sendable, Equatable {
     public var maxSpecDepth = 16
     /// Most images one `convkit augment` grid may hold.
     public var maxAugmentCount = 1_024
+    /// Most entries a dataset archive may list.
+    public var maxArchiveEntries = 10_000
+    /// Largest file a dataset archive may hold, in bytes (CIFAR-100's train.bin is 154 MB).
+    public var maxArchiveEntryBytes = 1 << 30
 
     public init() {}
 
@@ -36,6 +40,8 @@ public struct ResourceLimits: Sendable, Equatable {
         ("CONVKIT_MAX_SPEC_LENGTH", \.maxSpecLength),
         ("CONVKIT_MAX_SPEC_DEPTH", \.maxSpecDepth),
         ("CONVKIT_MAX_AUGMENT_COUNT", \.maxAugmentCount),
+        ("CONVKIT_MAX_ARCHIVE_ENTRIES", \.maxArchiveEntries),
+        ("CONVKIT_MAX_ARCHIVE_ENTRY_BYTES", \.maxArchiveEntryBytes),
     ] }
 
     /// The defaults with every override found in `environment` applied.

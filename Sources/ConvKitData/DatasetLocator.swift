@@ -7,7 +7,10 @@ public enum DatasetName: String, CaseIterable, Sendable {
     case cifar10
     case cifar100
 
-    /// Loads one split from `directory`, or from the first place in ``searchPath(explicit:)`` that has the files.
+    /// `CONVKIT_DATA` moves the data folder (default `$CONVKIT_CACHE/data`).
+    public static let dataVariable = "CONVKIT_DATA"
+
+    /// Loads one split from `directory`, or from the first place in ``searchPath(explicit:environment:)`` that has the files.
     public func load(split: IDXDataset.Split, directory: URL? = nil) throws -> InMemoryImageDataset {
         let folder = try locate(explicit: directory)
         switch self {
@@ -18,34 +21,53 @@ public enum DatasetName: String, CaseIterable, Sendable {
         }
     }
 
-    /// Where the files are looked for, in order: the explicit directory; `$CONVKIT_DATA/<name>`;
-    /// `../shared/data/<name>` and `./data/<name>` from the working directory;
+    /// The folder datasets are fetched into: `$CONVKIT_DATA`, else `$CONVKIT_CACHE/data`.
+    public static func dataRoot(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+        if let custom = environment[dataVariable], !custom.isEmpty { return URL(fileURLWithPath: custom) }
+        return CacheFolder.root(environment: environment).appendingPathComponent("data")
+    }
+
+    /// Where `convkit data fetch` puts this dataset: `<data root>/<name>`.
+    public func defaultFolder(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+        Self.dataRoot(environment: environment).appendingPathComponent(rawValue)
+    }
+
+    /// Where the files are looked for, in order: the explicit directory alone when given; else
+    /// ``defaultFolder(environment:)``, `./data/<name>` from the working directory, and
     /// `/usr/share/datasets/<name>` (Debian's dataset packages).
-    public func searchPath(explicit: URL?) -> [URL] {
+    public func searchPath(explicit: URL?, environment: [String: String] = ProcessInfo.processInfo.environment) -> [URL] {
         if let explicit { return [explicit] }
-        var places: [URL] = []
-        if let root = ProcessInfo.processInfo.environment["CONVKIT_DATA"] {
-            places.append(URL(fileURLWithPath: root).appendingPathComponent(rawValue))
-        }
         let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-        places.append(here.appendingPathComponent("../shared/data/\(rawValue)").standardized)
-        places.append(here.appendingPathComponent("data/\(rawValue)"))
-        places.append(URL(fileURLWithPath: "/usr/share/datasets/\(rawValue)"))
-        return places
+        return [defaultFolder(environment: environment), here.appendingPathComponent("data/\(rawValue)"),
+                URL(fileURLWithPath: "/usr/share/datasets/\(rawValue)")]
+    }
+
+    /// The first place in the search path that holds the dataset, or nil.
+    public func location(explicit: URL? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) -> URL? {
+        searchPath(explicit: explicit, environment: environment).first(where: isPresent(in:))
+    }
+
+    /// Whether `folder` holds the file the loader reads last, compressed or not. A fetch moves
+    /// that file into place last, so an interrupted one is not mistaken for a complete dataset.
+    public func isPresent(in folder: URL) -> Bool {
+        [markerFile, markerFile + ".gz"].contains { FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path) }
+    }
+
+    var markerFile: String {
+        switch self {
+        case .mnist, .fashionMNIST: "t10k-labels-idx1-ubyte"
+        case .cifar10: "test_batch.bin"
+        case .cifar100: "test.bin"
+        }
     }
 
     func locate(explicit: URL?) throws -> URL {
-        let marker = self == .cifar10 ? "test_batch.bin" : self == .cifar100 ? "test.bin" : "t10k-labels-idx1-ubyte"
-        let places = searchPath(explicit: explicit)
-        for place in places {
-            let candidates = [marker, marker + ".gz"].map { place.appendingPathComponent($0).path }
-            if candidates.contains(where: FileManager.default.fileExists(atPath:)) { return place }
-        }
-        let hint = switch self {
-        case .fashionMNIST: "install it with `apt-get install dataset-fashion-mnist`, or pass --data-dir"
-        case .mnist: "download the four IDX files (train/t10k images and labels) and pass --data-dir"
-        case .cifar10, .cifar100: "download the binary version and pass --data-dir to its folder"
-        }
-        throw DatasetError("\(rawValue) not found; looked in " + places.map(\.path).joined(separator: ", ") + "; " + hint)
+        let environment = ProcessInfo.processInfo.environment
+        if let found = location(explicit: explicit, environment: environment) { return found }
+        let places = searchPath(explicit: explicit, environment: environment)
+        let fetch = explicit.map { "`convkit data fetch \(rawValue) --data-dir \($0.path)`" } ?? "`convkit data fetch \(rawValue)`"
+        let debian = self == .fashionMNIST ? " (or `apt-get install dataset-fashion-mnist`)" : ""
+        throw DatasetError("\(rawValue) not found; looked in " + places.map(\.path).joined(separator: ", ")
+            + "; download it with \(fetch)\(debian), or pass --data-dir to a folder that has its files")
     }
 }

@@ -4,12 +4,16 @@ import Glibc
 #endif
 
 /// A minimal HTTP/1.1 server on 127.0.0.1 for testing downloads without a network: each path answers
-/// with a body, a status, or a body cut short of its announced length.
+/// with a body, a status, a body cut short of its announced length, or part of a body and then silence.
 public final class LocalHTTPServer: @unchecked Sendable {
     public enum Reply: Sendable {
         case body(Data)
         case status(Int)
         case truncated(Data, announcedLength: Int)
+        /// Sends the start of a body and then nothing, holding the connection open until the client gives up.
+        case stalled(Data, announcedLength: Int)
+        /// Sends a body in `pieces` parts with a pause between them: slow, but never silent for long.
+        case trickled(Data, pieces: Int, pause: TimeInterval)
     }
 
     public let port: UInt16
@@ -78,6 +82,16 @@ public final class LocalHTTPServer: @unchecked Sendable {
             send(connection, header(status: status, length: 0))
         case .truncated(let body, let announcedLength):
             send(connection, header(status: 200, length: announcedLength) + body)
+        case .stalled(let body, let announcedLength):
+            send(connection, header(status: 200, length: announcedLength) + body)
+            while recv(connection, &buffer, buffer.count, 0) > 0 {}
+        case .trickled(let body, let pieces, let pause):
+            send(connection, header(status: 200, length: body.count))
+            let size = (body.count + pieces - 1) / pieces
+            for start in stride(from: 0, to: body.count, by: size) {
+                Thread.sleep(forTimeInterval: pause)
+                send(connection, body[(body.startIndex + start)..<(body.startIndex + min(start + size, body.count))])
+            }
         }
     }
 

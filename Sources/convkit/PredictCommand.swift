@@ -59,28 +59,7 @@ struct Predict: ParsableCommand {
 func resolveWeights(_ value: String, model: String) throws -> URL {
     guard value.lowercased() == "imagenet" else { return URL(fileURLWithPath: value) }
     let progress = DownloadProgressBar()
-    return try PublishedWeights.localFile(for: model, willDownload: { source, destination in
-        FileHandle.standardError.write(Data("Downloading \(source.absoluteString) to \(destination.path)\n".utf8))
-    }, progress: progress.update)
-}
-
-/// A progress bar in megabytes on standard error; URLSession reports from its own queue.
-private final class DownloadProgressBar: @unchecked Sendable {
-    private let lock = NSLock()
-    private var bar: ProgressBar?
-
-    func update(received: Int64, expected: Int64?) {
-        let megabyte = Int64(1 << 20)
-        lock.withLock {
-            guard let expected else { return }
-            let current = bar ?? ProgressBar(title: "download", total: Int((expected + megabyte - 1) / megabyte),
-                                             unit: "MB", isTerminal: isatty(STDERR_FILENO) != 0,
-                                             write: { FileHandle.standardError.write(Data($0.utf8)) })
-            bar = current
-            let megabytes = Int(received / megabyte)
-            current.update(completed: received >= expected ? current.total : megabytes, items: megabytes, figures: [:])
-        }
-    }
+    return try PublishedWeights.localFile(for: model, willDownload: progress.announce, progress: progress.update)
 }
 
 /// A state dict from a PyTorch checkpoint or a safetensors file, told apart by content.

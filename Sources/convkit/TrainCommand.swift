@@ -14,7 +14,7 @@ struct DataOptions: ParsableArguments {
     @Option(help: "For --dataset folder: 1 (gray) or 3 (RGB) channels.")
     var channels = 3
 
-    @Option(help: "Folder with the dataset's files (default: $CONVKIT_DATA/<name>, ./data/<name>, /usr/share/datasets/<name>).")
+    @Option(help: "Folder with the dataset's files (default: the first of $CONVKIT_DATA/<name>, ./data/<name>, /usr/share/datasets/<name> that has them; `convkit data fetch <name>` downloads into the first).")
     var dataDir: String?
 
     @Option(help: "Examples per batch.")

@@ -142,3 +142,12 @@ func modelWithFormulaWeights(_ name: String) throws -> Module {
         #expect(summary.table.contains("Total parameters: 11,689,512"))
     }
 }
+
+@Suite struct PublishedWeightsTests {
+    @Test func hashPrefixComesFromTorchvisionFileNames() {
+        #expect(PublishedWeights.sha256Prefix(inFileName: "resnet18-f37072fd.pth") == "f37072fd")
+        #expect(PublishedWeights.sha256Prefix(inFileName: "alexnet-owt-7be5be79.pth") == "7be5be79")
+        #expect(PublishedWeights.sha256Prefix(inFileName: "my-weights.pth") == nil)
+        #expect(PublishedWeights.sha256Prefix(inFileName: "weights.pth") == nil)
+    }
+}

