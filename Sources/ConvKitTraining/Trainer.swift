@@ -33,8 +33,9 @@ public struct NonFiniteLossError: Error, CustomStringConvertible {
     public let keptCheckpoint: (url: URL, epoch: Int)?
 
     public var description: String {
-        let what = batch.map { "the loss became \(loss) at epoch \(epoch), batch \($0)" }
-            ?? "the test loss became \(loss) after epoch \(epoch) (the training loss was finite)"
+        let value = loss.isNaN ? "NaN" : "\(loss)"
+        let what = batch.map { "the loss became \(value) at epoch \(epoch), batch \($0)" }
+            ?? "the test loss became \(value) after epoch \(epoch) (the training loss was finite)"
         let kept = keptCheckpoint.map { "the checkpoint of epoch \($0.epoch) (\($0.url.path)) was kept" }
             ?? "no checkpoint was written"
         return "\(what); training stopped and \(kept). Lower the learning rate, add gradient clipping or warm-up, "
@@ -139,7 +140,8 @@ public final class Trainer {
             try log.replace(with: history)
             if showProgress {
                 // Flushed per line, so a log redirected to a file follows the run.
-                print(String(format: "epoch %d: train loss %.4f acc %.4f | test loss %.4f acc %.4f | %.2fs", epoch,
+                let accuracy = mixBatch == nil ? "acc" : "mixed-target acc"
+                print(String(format: "epoch %d: train loss %.4f \(accuracy) %.4f | test loss %.4f acc %.4f | %.2fs", epoch,
                              trainLoss, trainAccuracy, testLoss, testAccuracy, trainSeconds))
                 fflush(nil)
             }

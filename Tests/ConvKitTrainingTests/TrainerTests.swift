@@ -137,7 +137,7 @@ final class NaNInEvaluation: Module {
         let train = try DataLoader(try quadrantDataset(count: 64, seed: 1), batchSize: 32)
         let error = #expect(throws: NonFiniteLossError.self) { try trainer.fit(train: train, test: train, epochs: 1...1) }
         #expect(error?.batch == nil && error?.loss.isNaN == true)
-        #expect(error?.description.contains("the test loss became nan after epoch 1") == true, "\(error!)")
+        #expect(error?.description.contains("the test loss became NaN after epoch 1") == true, "\(error!)")
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("metrics.json").path))
         #expect(!FileManager.default.fileExists(atPath: trainer.checkpointURL.path))
     }
