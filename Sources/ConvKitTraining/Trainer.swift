@@ -122,9 +122,9 @@ public final class Trainer {
         try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true)
         removeStaleTemporaries()
         for epoch in epochs {
+            try beforeEpoch?(epoch)
             // Whatever the caller printed comes before this epoch's progress, which bypasses stdio.
             fflush(nil)
-            try beforeEpoch?(epoch)
             let start = Date()
             let (trainLoss, trainAccuracy) = try trainEpoch(train, epoch: epoch)
             let trainSeconds = Date().timeIntervalSince(start)
