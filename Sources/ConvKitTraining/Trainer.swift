@@ -149,7 +149,10 @@ public final class Trainer {
         return log.epochs
     }
 
-    private static func check(train: DataLoader, test: DataLoader) throws {
+    /// Refuses loaders that cannot train together: an epoch without a batch, or training and
+    /// test examples of different shapes (blamed on the augmentation when there is one).
+    /// ``fit(train:test:epochs:)`` checks this first; call it before building a model for them.
+    public static func check(train: DataLoader, test: DataLoader) throws {
         guard train.count > 0 else {
             throw TrainingError("the batch size \(train.batchSize) is larger than the \(train.dataset.count) training "
                 + "examples, so an epoch would train no step; use a batch size of at most \(train.dataset.count)")

@@ -146,6 +146,8 @@ struct Train: ParsableCommand {
         }
         let train = try DataLoader(trainSet, batchSize: data.batchSize, shuffle: true, seed: seed, dropLast: true,
                                    exampleTransform: augmentation.map { AugmentationPipeline($0.transform, seed: seed) })
+        let test = try DataLoader(testSet, batchSize: 1000)
+        try Trainer.check(train: train, test: test)
         let shape = train.exampleShape
         let network = try ModelRegistry.make(model, numClasses: trainSet.classNames.count, inputChannels: shape[0],
                                              inputSize: shape[2])
@@ -170,7 +172,6 @@ struct Train: ParsableCommand {
             + "\(testSet.count) test images, epochs \(first)...\(epochs), run folder \(out)"
             + (augmentation.map { ", augmented by \($0)" } ?? ""))
         guard first <= epochs else { return print("nothing to do: the run already finished \(epochs) epochs") }
-        let test = try DataLoader(testSet, batchSize: 1000)
         try trainer.fit(train: train, test: test, epochs: first...epochs)
         if report {
             let destination = URL(fileURLWithPath: out).appendingPathComponent("report.html")
