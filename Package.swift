@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "ConvKitDataTests", dependencies: ["ConvKitData", "ConvKitTestSupport"]),
         // Test helpers: a local HTTP server, generated datasets, hostile files, and the real assets scripts/setup fetches.
         .target(name: "ConvKitTestSupport", dependencies: ["ConvKitVision"]),
-        .testTarget(name: "ConvKitCLITests", dependencies: ["convkit", "ConvKitTestSupport", "ConvKitVision", "ConvKitInterop"]),
+        .testTarget(name: "ConvKitCLITests", dependencies: ["convkit", "ConvKitTestSupport", "ConvKitVision", "ConvKitInterop", "ConvKitTraining"]),
         .testTarget(name: "ConvKitVisionTests", dependencies: ["ConvKitVision", "ConvKitInterop", "ConvKitTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ConvKitInteropTests", dependencies: ["ConvKitInterop", "ConvKitTestSupport"], resources: [.copy("Fixtures")]),

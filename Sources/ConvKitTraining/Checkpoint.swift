@@ -21,11 +21,20 @@ public struct Checkpoint {
     /// The epoch the checkpoint was written after, if recorded.
     public var epoch: Int? { metadata["epoch"].flatMap(Int.init) }
 
-    /// Writes to a temporary file and renames it over `url`, so a crash mid-write
-    /// leaves the previous checkpoint intact.
+    /// The metadata field holding the run's metrics up to ``epoch``, as JSON.
+    public static let metricsKey = "metrics"
+
+    /// The per-epoch metrics recorded with the checkpoint (nil for checkpoints written before they were).
+    public var metrics: [EpochMetrics]? {
+        metadata[Self.metricsKey].flatMap { try? JSONDecoder().decode([EpochMetrics].self, from: Data($0.utf8)) }
+    }
+
+    /// Writes to a temporary file and renames it over `url`, so a crash or a full disk
+    /// mid-write leaves the previous checkpoint intact.
     public func write(to url: URL) throws {
         let optimizerEntries = optimizerState.sorted { $0.key < $1.key }.map { (Self.optimizerPrefix + $0.key, $0.value) }
-        try SafeTensorsFile.write(.init(tensors: modelState + optimizerEntries, metadata: metadata), to: url)
+        try AtomicFile.write(try SafeTensorsFile.encode(.init(tensors: modelState + optimizerEntries, metadata: metadata)),
+                             to: url)
     }
 
     public static func read(_ url: URL) throws -> Checkpoint {

@@ -35,7 +35,13 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
 
 /// The per-epoch history of a run, rewritten atomically after every epoch so that an
 /// interrupted run still leaves complete, parseable files.
+///
+/// The checkpoint carries the same history (``Checkpoint/metricsKey``) and is written
+/// first, so these files never list an epoch the checkpoint lacks; resuming rewrites
+/// them from the checkpoint.
 public struct MetricsLog {
+    public static let fileNames = ["metrics.json", "metrics.csv"]
+
     public let directory: URL
     public private(set) var epochs: [EpochMetrics]
 
@@ -44,29 +50,38 @@ public struct MetricsLog {
         self.epochs = epochs
     }
 
-    /// Reads `metrics.json` from a run folder (to resume, or to draw curves).
+    /// Reads `metrics.json` from a run folder (to draw curves).
     public static func load(from directory: URL) throws -> MetricsLog {
         let url = directory.appendingPathComponent("metrics.json")
         let data = try Data(contentsOf: url)
         return MetricsLog(directory: directory, epochs: try JSONDecoder().decode([EpochMetrics].self, from: data))
     }
 
+    /// The history with `metrics` as its last epoch (later epochs of an earlier attempt are dropped).
+    public func appending(_ metrics: EpochMetrics) -> [EpochMetrics] {
+        epochs.filter { $0.epoch < metrics.epoch } + [metrics]
+    }
+
     public mutating func append(_ metrics: EpochMetrics) throws {
-        epochs.removeAll { $0.epoch >= metrics.epoch }
-        epochs.append(metrics)
+        try replace(with: appending(metrics))
+    }
+
+    /// Replaces the history and rewrites both files.
+    public mutating func replace(with history: [EpochMetrics]) throws {
+        epochs = history
         try save()
     }
 
     private func save() throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(epochs).write(to: directory.appendingPathComponent("metrics.json"), options: .atomic)
+        try AtomicFile.write(try encoder.encode(epochs), to: directory.appendingPathComponent("metrics.json"))
         let header = EpochMetrics.CodingKeys.allCases.map(\.rawValue).joined(separator: ",")
         let rows = epochs.map { m in
             ["\(m.epoch)", "\(m.trainLoss)", "\(m.trainAccuracy)", "\(m.testLoss)", "\(m.testAccuracy)",
              "\(m.trainSeconds)", "\(m.learningRate)"].joined(separator: ",")
         }
-        try ([header] + rows).joined(separator: "\n").appending("\n")
-            .write(to: directory.appendingPathComponent("metrics.csv"), atomically: true, encoding: .utf8)
+        try AtomicFile.write(Data(([header] + rows).joined(separator: "\n").appending("\n").utf8),
+                             to: directory.appendingPathComponent("metrics.csv"))
     }
 }

@@ -27,7 +27,10 @@ struct Augment: ParsableCommand {
     var out = "augment.png"
 
     func run() throws {
-        guard n > 0 else { throw ValidationError("--n must be positive") }
+        let limit = ResourceLimits.current.maxAugmentCount
+        guard (1...limit).contains(n) else {
+            throw ValidationError("--n must be between 1 and \(limit), got \(n) (raise CONVKIT_MAX_AUGMENT_COUNT for more)")
+        }
         let spec = try TransformSpec(transforms)
         let source = PlanarImage(try Image(contentsOf: URL(fileURLWithPath: image)).droppingAlpha())
         let pipeline = AugmentationPipeline(spec.transform, seed: seed)

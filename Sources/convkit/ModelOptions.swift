@@ -15,25 +15,13 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Weights: a PyTorch .pth/.pt state dict, a .safetensors file, or 'imagenet' for the published checkpoint (downloaded once into the cache).")
     var weights: String
 
-    /// The model in evaluation mode with the weights loaded; the number of classes is the
-    /// checkpoint's, read off its classifier head, and so are the input channels when not
-    /// given (a LeNet trained on MNIST takes one).
+    /// The model in evaluation mode with the weights loaded, shaped as the checkpoint says
+    /// (see ``ModelRegistry/make(_:loading:inputChannels:defaultChannels:inputSize:forPublishedWeights:)``).
     func load(inputChannels: Int? = nil, inputSize: Int? = nil) throws -> Module {
         let state = try loadWeights(try resolveWeights(weights, model: model))
-        let classCount = state[ModelRegistry.classifierKey(for: model) + ".weight"]?.shape.first ?? 1000
-        func make(channels: Int) throws -> Module {
-            try Initializer.withoutInitialization {
-                try ModelRegistry.make(model, numClasses: classCount, inputChannels: channels,
-                                       inputSize: inputSize ?? ModelRegistry.defaultInputSize(for: model),
-                                       forPublishedWeights: weights.lowercased() == "imagenet")
-            }
-        }
-        var network = try make(channels: inputChannels ?? 3)
-        if inputChannels == nil, let first = network.convolutionPaths.first,
-           let channels = state[first + ".weight"]?.shape.dropFirst().first, channels != 3 {
-            network = try make(channels: channels)
-        }
-        try network.loadStateDict(state)
+        let network = try ModelRegistry.make(model, loading: state, inputChannels: inputChannels,
+                                             inputSize: inputSize ?? ModelRegistry.defaultInputSize(for: model),
+                                             forPublishedWeights: weights.lowercased() == "imagenet")
         network.eval()
         return network
     }

@@ -133,6 +133,10 @@ struct Train: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Write RUN_DIR/report.html at the end (see convkit report).")
     var report = true
 
+    func validate() throws {
+        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+    }
+
     func run() throws {
         RandomGenerator.manualSeed(seed)
         let trainSet = try data.load(.train), testSet = try data.load(.test)
@@ -142,11 +146,9 @@ struct Train: ParsableCommand {
         }
         let train = try DataLoader(trainSet, batchSize: data.batchSize, shuffle: true, seed: seed, dropLast: true,
                                    exampleTransform: augmentation.map { AugmentationPipeline($0.transform, seed: seed) })
+        let test = try DataLoader(testSet, batchSize: 1000)
+        try Trainer.check(train: train, test: test)
         let shape = train.exampleShape
-        guard shape == testSet.exampleShape else {
-            throw ValidationError("--augment turns \(testSet.exampleShape) images into \(shape), but test images are not "
-                + "augmented; end the pipeline with a crop or resize to the original size")
-        }
         let network = try ModelRegistry.make(model, numClasses: trainSet.classNames.count, inputChannels: shape[0],
                                              inputSize: shape[2])
         let steps = epochs * (trainSet.count / data.batchSize)
@@ -170,7 +172,6 @@ struct Train: ParsableCommand {
             + "\(testSet.count) test images, epochs \(first)...\(epochs), run folder \(out)"
             + (augmentation.map { ", augmented by \($0)" } ?? ""))
         guard first <= epochs else { return print("nothing to do: the run already finished \(epochs) epochs") }
-        let test = try DataLoader(testSet, batchSize: 1000)
         try trainer.fit(train: train, test: test, epochs: first...epochs)
         if report {
             let destination = URL(fileURLWithPath: out).appendingPathComponent("report.html")

@@ -16,22 +16,11 @@ struct TransferModel {
     ///   - dataChannels: used when the weights do not fix the channel count.
     init(name: String, weights: String?, dataChannels: Int, inputSize: Int) throws {
         self.name = name
-        let state = try weights.map { try loadWeights(try resolveWeights($0, model: name)) }
-        let headKey = ModelRegistry.classifierKey(for: name) + ".weight"
-        let classes = state?[headKey]?.shape.first ?? 1000
-        let build = { (channels: Int) in
-            try ModelRegistry.make(name, numClasses: classes, inputChannels: channels, inputSize: inputSize,
-                                   forPublishedWeights: weights?.lowercased() == "imagenet")
-        }
-        var network = try state == nil ? build(dataChannels) : Initializer.withoutInitialization { try build(dataChannels) }
-        if let state {
-            // The checkpoint's first convolution says how many channels the model was trained on.
-            if let (key, firstConv) = network.namedParameters().first(where: { $0.1.rank == 4 }),
-               let saved = state[key], saved.rank == 4, saved.shape[1] != firstConv.shape[1] {
-                network = try Initializer.withoutInitialization { try build(saved.shape[1]) }
-            }
-            try network.loadStateDict(state)
-        }
+        let network = try weights.map { weights in
+            try ModelRegistry.make(name, loading: try loadWeights(try resolveWeights(weights, model: name)),
+                                   defaultChannels: dataChannels, inputSize: inputSize,
+                                   forPublishedWeights: weights.lowercased() == "imagenet")
+        } ?? ModelRegistry.make(name, numClasses: 1000, inputChannels: dataChannels, inputSize: inputSize)
         self.network = try network.asClassifierHeaded()
         inputChannels = network.namedParameters().first { $0.1.rank == 4 }?.1.shape[1] ?? dataChannels
     }

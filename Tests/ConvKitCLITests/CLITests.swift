@@ -5,19 +5,50 @@ import Testing
 /// Runs the built `convkit` binary and returns its exit status and combined output.
 func convkit(_ arguments: String..., in directory: URL? = nil, environment: [String: String] = [:],
              unsetting: [String] = []) throws -> (status: Int32, output: String) {
+    let removals = Dictionary(uniqueKeysWithValues: unsetting.map { ($0, unsetMarker) })
+    return try convkitArguments(arguments, in: directory, environment: environment.merging(removals) { $1 })
+}
+
+func convkitArguments(_ arguments: [String], in directory: URL? = nil,
+                      environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+    try runCollectingOutput(try convkitBinary(), arguments, in: directory, environment: environment)
+}
+
+/// The `convkit` binary built next to the tests.
+func convkitBinary() throws -> URL {
     let candidates = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
         .map { $0.appendingPathComponent("convkit") }
-    let binary = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
-                              "convkit binary not found next to the tests")
+    return try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
+                        "convkit binary not found next to the tests")
+}
+
+/// Starts the built `convkit` binary with standard output and error going to `output` (a Pipe or FileHandle).
+func convkitProcess(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
+                    output: Any) throws -> Process {
+    try launch(try convkitBinary(), arguments, in: directory, environment: environment, output: output)
+}
+
+/// An `environment` value that removes the variable from the child's environment.
+let unsetMarker = "\u{0}unset"
+
+func launch(_ executable: URL, _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
+            output: Any) throws -> Process {
     let process = Process()
-    process.executableURL = binary
+    process.executableURL = executable
     process.arguments = arguments
     if let directory { process.currentDirectoryURL = directory }
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }.filter { !unsetting.contains($0.key) }
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }.filter { $0.value != unsetMarker }
+    process.standardOutput = output
+    process.standardError = output
     try process.run()
+    return process
+}
+
+/// Runs `executable` to the end; its exit status and combined output.
+func runCollectingOutput(_ executable: URL, _ arguments: [String], in directory: URL? = nil,
+                         environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+    let pipe = Pipe()
+    let process = try launch(executable, arguments, in: directory, environment: environment, output: pipe)
     let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     process.waitUntilExit()
     return (process.terminationStatus, output)

@@ -91,7 +91,136 @@ final class SmallNet: Module {
         let good = try Data(contentsOf: trainer.checkpointURL)
         model.classifier.weight.withMutableFloats { $0[0] = .nan }
         let error = #expect(throws: NonFiniteLossError.self) { try trainer.fit(train: train, test: test, epochs: 2...2) }
-        #expect(error?.epoch == 2 && error?.description.contains("last good checkpoint") == true)
+        #expect(error?.epoch == 2 && error?.description.contains("the checkpoint of epoch 1") == true, "\(error!)")
         #expect(try Data(contentsOf: trainer.checkpointURL) == good)
+    }
+}
+
+/// A model whose evaluation-mode output is NaN: the training loss stays finite, the test loss does not.
+final class NaNInEvaluation: Module {
+    let classifier = try! Linear(64, 4)
+
+    override func forward(_ input: Tensor) throws -> Tensor {
+        let logits = try classifier(input.flattened(from: 1))
+        return isTraining ? logits : try logits * Tensor([Float.nan], shape: [1])
+    }
+}
+
+/// The training loop's answers to settings and data that cannot work.
+@Suite struct TrainerRefusalTests {
+    func folder() -> URL { FileManager.default.temporaryDirectory.appendingPathComponent("convkit-train-\(UUID())") }
+
+    func trainer(_ model: Module = SmallNet(seed: 1), in directory: URL, metadata: [String: String] = [:],
+                 learningRate: Float = 0.05) throws -> Trainer {
+        let trainer = try Trainer(model: model, optimizer: try SGD(model.trainableParameters(), learningRate: learningRate),
+                                  runDirectory: directory, metadata: metadata)
+        trainer.showProgress = false
+        return trainer
+    }
+
+    @Test func aNaNLossInTheFirstEpochSaysNoCheckpointWasWritten() throws {
+        let directory = folder()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let model = SmallNet(seed: 1)
+        model.classifier.weight.withMutableFloats { $0[0] = .nan }
+        let trainer = try trainer(model, in: directory)
+        let train = try DataLoader(try quadrantDataset(count: 64, seed: 1), batchSize: 32)
+        let error = #expect(throws: NonFiniteLossError.self) { try trainer.fit(train: train, test: train, epochs: 1...2) }
+        #expect(error?.batch == 0 && error?.description.contains("no checkpoint was written") == true)
+        #expect(!FileManager.default.fileExists(atPath: trainer.checkpointURL.path))
+    }
+
+    @Test func aNaNTestLossStopsLikeATrainingOneWithoutLoggingTheEpoch() throws {
+        let directory = folder()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let trainer = try trainer(NaNInEvaluation(), in: directory)
+        let train = try DataLoader(try quadrantDataset(count: 64, seed: 1), batchSize: 32)
+        let error = #expect(throws: NonFiniteLossError.self) { try trainer.fit(train: train, test: train, epochs: 1...1) }
+        #expect(error?.batch == nil && error?.loss.isNaN == true)
+        #expect(error?.description.contains("the test loss became NaN after epoch 1") == true, "\(error!)")
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("metrics.json").path))
+        #expect(!FileManager.default.fileExists(atPath: trainer.checkpointURL.path))
+    }
+
+    @Test func aBatchLargerThanTheTrainingSetIsRefusedBeforeAnythingIsWritten() throws {
+        let directory = folder()
+        let train = try DataLoader(try quadrantDataset(count: 10, seed: 1), batchSize: 64, dropLast: true)
+        let error = #expect(throws: TrainingError.self) { try trainer(in: directory).fit(train: train, test: train, epochs: 1...1) }
+        #expect(error?.description.contains("batch size 64 is larger than the 10 training examples") == true)
+        #expect(!FileManager.default.fileExists(atPath: directory.path))
+    }
+
+    @Test func testImagesOfAnotherSizeAreBlamedOnTheFilesNotOnAugmentation() throws {
+        let directory = folder()
+        let train = try DataLoader(try quadrantDataset(count: 64, seed: 1), batchSize: 32)
+        let wide = try InMemoryImageDataset(pixels: [UInt8](repeating: 0, count: 4 * 8 * 9), labels: [0, 1, 2, 3],
+                                            exampleShape: [1, 8, 9], classNames: ["a", "b", "c", "d"])
+        let error = #expect(throws: TrainingError.self) {
+            try trainer(in: directory).fit(train: train, test: try DataLoader(wide, batchSize: 4), epochs: 1...1)
+        }
+        #expect(error?.description.contains("the training and test files do not belong together") == true)
+        #expect(error?.description.contains("augment") == false)
+    }
+
+    @Test func resumingNeedsACheckpointOfTheSameModel() throws {
+        let directory = folder()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let missing = #expect(throws: TrainingError.self) { try trainer(in: directory).resume(from: directory.appendingPathComponent("last.safetensors")) }
+        #expect(missing?.description.contains("no checkpoint to resume from at \(directory.path)/last.safetensors") == true)
+
+        let train = try DataLoader(try quadrantDataset(count: 64, seed: 1), batchSize: 32)
+        let first = try trainer(in: directory, metadata: ["model": "small", "dataset": "quadrants"])
+        try first.fit(train: train, test: train, epochs: 1...1)
+        let other = try trainer(in: directory, metadata: ["model": "other", "dataset": "quadrants"])
+        let mismatch = #expect(throws: TrainingError.self) { try other.resume(from: other.checkpointURL) }
+        #expect(mismatch?.description.contains("model 'small', not 'other'") == true)
+        let same = try trainer(in: directory, metadata: ["model": "SMALL", "dataset": "quadrants"])
+        #expect(try same.resume(from: same.checkpointURL) == 2)
+    }
+
+    @Test func resumingRewritesTheMetricsToTheCheckpointsEpochs() throws {
+        let directory = folder()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let train = try DataLoader(try quadrantDataset(count: 64, seed: 1), batchSize: 32)
+        let first = try trainer(in: directory)
+        try first.fit(train: train, test: train, epochs: 1...2)
+        // As if a run were killed after logging an epoch past its checkpoint (or an old run's files were left).
+        var log = MetricsLog(directory: directory, epochs: first.log.epochs)
+        try log.append(EpochMetrics(epoch: 3, trainLoss: 1, trainAccuracy: 0, testLoss: 1, testAccuracy: 0, trainSeconds: 1,
+                                    learningRate: 0))
+        try "epoch\n9\n".write(to: directory.appendingPathComponent("metrics.csv"), atomically: true, encoding: .utf8)
+        let resumed = try trainer(in: directory)
+        #expect(try resumed.resume(from: resumed.checkpointURL) == 3)
+        #expect(try MetricsLog.load(from: directory).epochs == first.log.epochs)
+        let csv = try String(contentsOf: directory.appendingPathComponent("metrics.csv"), encoding: .utf8)
+        #expect(csv.split(separator: "\n").dropFirst().map { $0.prefix { $0 != "," } } == ["1", "2"])
+        #expect(try Checkpoint.read(resumed.checkpointURL).metrics == first.log.epochs)
+    }
+
+    @Test func mixedBatchesCountAccuracyAgainstTheMixedTargetsArgmax() throws {
+        let directory = folder()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // Images show their label as one bright pixel; a fixed linear layer predicts label + 1,
+        // and the "mixing" makes label + 1 the target: every prediction matches the mixed target, none the label.
+        let classes = 4
+        let pixels = (0..<8).flatMap { index in (0..<classes).map { $0 == index % classes ? UInt8(255) : 0 } }
+        let data = try InMemoryImageDataset(pixels: pixels, labels: (0..<8).map { $0 % classes }, exampleShape: [1, 1, classes],
+                                            classNames: ["a", "b", "c", "d"])
+        let model = try Linear(classes, classes)
+        model.weight.withMutableFloats { weights in
+            for row in 0..<classes { for column in 0..<classes { weights[row * classes + column] = row == (column + 1) % classes ? 1 : 0 } }
+        }
+        model.bias?.withMutableFloats { $0.update(repeating: 0) }
+        let flatten = Sequential(Flatten(), model)
+        let trainer = try trainer(flatten, in: directory, learningRate: 0)
+        trainer.mixBatch = { images, labels, _ in
+            let shifted = labels.integers.map { ($0 + 1) % classes }
+            let targets = shifted.flatMap { label in (0..<classes).map { Float($0 == label ? 1 : 0) } }
+            return (images, Tensor(targets, shape: [shifted.count, classes]))
+        }
+        let loader = try DataLoader(data, batchSize: 4)
+        let history = try trainer.fit(train: loader, test: loader, epochs: 1...1)
+        #expect(history[0].trainAccuracy == 1)
+        #expect(history[0].testAccuracy == 0)
     }
 }

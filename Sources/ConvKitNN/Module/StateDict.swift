@@ -36,7 +36,8 @@ extension Module {
         return report
     }
 
-    private static func strippingWrapperPrefix(_ state: [String: Tensor]) -> [String: Tensor] {
+    /// `state` without the `module.` prefix `DataParallel` puts on every key (unchanged when any key lacks it).
+    public static func strippingWrapperPrefix(_ state: [String: Tensor]) -> [String: Tensor] {
         let prefix = "module."
         guard !state.isEmpty, state.keys.allSatisfy({ $0.hasPrefix(prefix) }) else { return state }
         return Dictionary(uniqueKeysWithValues: state.map { (String($0.key.dropFirst(prefix.count)), $0.value) })

@@ -40,6 +40,9 @@ extension PlanarImage {
         guard cropHeight > 0, cropWidth > 0 else {
             throw ImageError("cannot crop \(cropWidth)x\(cropHeight) from a \(width)x\(height) image")
         }
+        if let problem = Self.sizeProblem(height: cropHeight, width: cropWidth) {
+            throw ImageError("cannot crop or pad a \(width)x\(height) image to \(problem)")
+        }
         if padding == .reflect && (top < -(height - 1) || left < -(width - 1)
             || top + cropHeight > 2 * height - 1 || left + cropWidth > 2 * width - 1) {
             throw ImageError("reflect padding needs the padding to be smaller than the \(width)x\(height) image")
@@ -86,6 +89,7 @@ public struct CenterCrop: Transform {
 
     public init(height: Int, width: Int) throws {
         guard height > 0, width > 0 else { throw TransformError("centercrop: sizes must be positive") }
+        try requireImageSize(height: height, width: width, for: "centercrop")
         (self.height, self.width) = (height, width)
     }
 
@@ -109,6 +113,8 @@ public struct RandomCrop: Transform {
         guard height > 0, width > 0, padding >= 0 else {
             throw TransformError("randomcrop: sizes must be positive and padding not negative")
         }
+        try requireImageSize(height: height, width: width, for: "randomcrop")
+        try requireImageSize(height: padding, width: 1, for: "randomcrop padding")
         (self.height, self.width, self.padding, self.mode, self.fill) = (height, width, padding, mode, fill)
     }
 
@@ -140,6 +146,7 @@ public struct RandomResizedCrop: Transform {
     public init(height: Int, width: Int, scale: ClosedRange<Float> = 0.08...1, ratio: ClosedRange<Float> = 0.75...(4 / 3),
                 interpolation: Interpolation = .bilinear) throws {
         guard height > 0, width > 0 else { throw TransformError("randomresizedcrop: sizes must be positive") }
+        try requireImageSize(height: height, width: width, for: "randomresizedcrop")
         try requireRange(scale, within: 0.0001...1, for: "randomresizedcrop scale")
         guard ratio.lowerBound > 0 else { throw TransformError("randomresizedcrop: ratio must be positive") }
         (self.height, self.width, self.scale, self.ratio, self.interpolation) = (height, width, scale, ratio, interpolation)

@@ -44,6 +44,15 @@ public struct PlanarImage: Sendable, Equatable {
 
     public var plane: Int { height * width }
 
+    /// Why a `height` x `width` image must not be made (more pixels than
+    /// ``ResourceLimits/maxImagePixels``), or nil when it may: checked before allocating one.
+    static func sizeProblem(height: Int, width: Int) -> String? {
+        let limit = ResourceLimits.current.maxImagePixels
+        let (pixels, overflow) = height.multipliedReportingOverflow(by: width)
+        guard overflow || pixels > limit else { return nil }
+        return "\(width)x\(height) is more than the limit of \(limit) pixels; raise CONVKIT_MAX_IMAGE_PIXELS if that is intended"
+    }
+
     /// `[C, H, W]` float32.
     public func tensor() -> Tensor { Tensor(values, shape: [channels, height, width]) }
 

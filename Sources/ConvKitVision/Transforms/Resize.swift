@@ -70,6 +70,10 @@ extension PlanarImage {
             throw ImageError("cannot resize a \(width)x\(height) image to \(newWidth)x\(newHeight)")
         }
         if newWidth == width && newHeight == height { return self }
+        // Rows are resampled first, into a height x newWidth intermediate.
+        if let problem = Self.sizeProblem(height: newHeight, width: newWidth) ?? Self.sizeProblem(height: height, width: newWidth) {
+            throw ImageError("cannot resize a \(width)x\(height) image to \(newWidth)x\(newHeight): \(problem)")
+        }
         let horizontal = ResampleTaps(from: width, to: newWidth, interpolation: interpolation)
         let vertical = ResampleTaps(from: height, to: newHeight, interpolation: interpolation)
         var rows = [Float](repeating: 0, count: channels * height * newWidth)
@@ -109,6 +113,10 @@ extension PlanarImage {
     /// Scaled so the shorter side is `size`, keeping the aspect ratio (torchvision's `Resize(size)`).
     public func resized(shorterSide size: Int, interpolation: Interpolation = .bilinear) throws -> PlanarImage {
         let scale = Double(size) / Double(min(width, height))
+        guard Double(size) * Double(max(width, height)) * scale <= Double(ResourceLimits.current.maxImagePixels) else {
+            throw ImageError("cannot resize a \(width)x\(height) image to a shorter side of \(size): more than the limit of "
+                + "\(ResourceLimits.current.maxImagePixels) pixels; raise CONVKIT_MAX_IMAGE_PIXELS if that is intended")
+        }
         return width <= height
             ? try resized(height: Int(Double(height) * scale), width: size, interpolation: interpolation)
             : try resized(height: size, width: Int(Double(width) * scale), interpolation: interpolation)
@@ -127,8 +135,10 @@ public struct Resize: Transform {
 
     public init(_ target: Target, interpolation: Interpolation = .bilinear) throws {
         switch target {
-        case .size(let height, let width) where height > 0 && width > 0: break
-        case .shorterSide(let side) where side > 0: break
+        case .size(let height, let width) where height > 0 && width > 0:
+            try requireImageSize(height: height, width: width, for: "resize")
+        case .shorterSide(let side) where side > 0:
+            try requireImageSize(height: side, width: side, for: "resize (the shorter side makes at least a square)")
         default: throw TransformError("resize: sizes must be positive, got \(target)")
         }
         (self.target, self.interpolation) = (target, interpolation)

@@ -97,6 +97,11 @@ func requireRange(_ range: ClosedRange<Float>, within limits: ClosedRange<Float>
     }
 }
 
+/// Refuses, when the transform is built, an output size no image may have.
+func requireImageSize(height: Int, width: Int, for name: String) throws {
+    if let problem = PlanarImage.sizeProblem(height: height, width: width) { throw TransformError("\(name): \(problem)") }
+}
+
 extension RandomGenerator {
     /// Uniform in `range`.
     mutating func uniform(_ range: ClosedRange<Float>) -> Float {

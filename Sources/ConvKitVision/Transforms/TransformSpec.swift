@@ -111,14 +111,23 @@ public struct TransformSpec: Sendable, CustomStringConvertible {
     }
 
     /// Parses `text`, or reads it from a `.json` file when `text` names one.
+    /// - Throws: ``TransformError`` for an unknown step or argument, a spec longer than
+    ///   ``ResourceLimits/maxSpecLength`` or nested deeper than ``ResourceLimits/maxSpecDepth``.
     public init(_ text: String) throws {
+        let limits = ResourceLimits.current
         var source = text
         if text.lowercased().hasSuffix(".json") {
-            guard let data = FileManager.default.contents(atPath: text) else {
+            let size = (try? FileManager.default.attributesOfItem(atPath: text)[.size] as? Int) ?? nil
+            guard let size, let data = FileManager.default.contents(atPath: text) else {
                 throw TransformError("cannot read the transform file \(text)")
+            }
+            guard size <= limits.maxSpecLength else {
+                throw TransformError("the transform file \(text) has \(size) bytes, more than the limit of "
+                    + "\(limits.maxSpecLength); raise CONVKIT_MAX_SPEC_LENGTH if it is really a pipeline")
             }
             source = try Self.text(fromJSON: data, name: text)
         }
+        try Self.checkBounds(source, limits: limits)
         var transforms: [any Transform] = [], mixing: [any BatchMixing] = []
         for piece in try Self.split(source, on: ";") where !piece.isEmpty {
             switch try Self.step(piece) {
@@ -153,6 +162,26 @@ public struct TransformSpec: Sendable, CustomStringConvertible {
             throw TransformError("mixup and cutmix work on whole batches and cannot be nested in '\(text)'")
         }
         return transform
+    }
+
+    /// Refuses a spec too long or too deeply nested, in one pass before anything is parsed:
+    /// each nesting level is split again, so depth times length bounds the parsing work.
+    static func checkBounds(_ text: String, limits: ResourceLimits) throws {
+        let length = text.utf8.count
+        guard length <= limits.maxSpecLength else {
+            throw TransformError("the transform spec has \(length) characters, more than the limit of \(limits.maxSpecLength); "
+                + "raise CONVKIT_MAX_SPEC_LENGTH if it is really a pipeline")
+        }
+        var depth = 0, deepest = 0
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "(") { depth += 1; deepest = max(deepest, depth) }
+            if byte == UInt8(ascii: ")") { depth -= 1 }
+        }
+        // A step's own arguments are one level of parentheses; each nested step adds one.
+        guard deepest - 1 <= limits.maxSpecDepth else {
+            throw TransformError("the transform spec nests steps \(deepest - 1) deep, more than the limit of "
+                + "\(limits.maxSpecDepth); raise CONVKIT_MAX_SPEC_DEPTH if that is intended")
+        }
     }
 
     /// Splits on `separator` outside parentheses.

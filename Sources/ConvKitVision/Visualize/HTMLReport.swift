@@ -43,7 +43,7 @@ public struct HTMLReport {
         """
     }
 
-    public func write(to url: URL) throws { try Data(html.utf8).write(to: url, options: .atomic) }
+    public func write(to url: URL) throws { try AtomicFile.write(Data(html.utf8), to: url) }
 }
 
 /// One picture in a report.

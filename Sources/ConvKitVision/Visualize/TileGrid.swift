@@ -20,11 +20,16 @@ public struct TileGrid {
         let lineHeight = (BitmapFont.glyphHeight + 3) * Self.legendScale
         let cellWidth = Swift.max(tileWidth, tiles.compactMap { $0.label.map { Canvas.textWidth($0) } }.max() ?? 0) + Self.gap
         let cellHeight = tileHeight + labelHeight + Self.gap
+        // More columns than tiles would only widen the canvas with blank space.
+        let columns = Swift.min(self.columns, Swift.max(tiles.count, 1))
         let rows = (tiles.count + columns - 1) / columns
         let legendWidth = legend.map { Canvas.textWidth($0, scale: Self.legendScale) }.max() ?? 0
         let top = Self.margin + legend.count * lineHeight
-        var canvas = Canvas(width: 2 * Self.margin + Swift.max(columns * cellWidth, legendWidth),
-                            height: top + rows * cellHeight + Self.margin)
+        let width = 2 * Self.margin + Swift.max(columns * cellWidth, legendWidth), height = top + rows * cellHeight + Self.margin
+        if let problem = PlanarImage.sizeProblem(height: height, width: width) {
+            throw ImageError("a grid of \(tiles.count) tiles in \(columns) columns would be \(problem)")
+        }
+        var canvas = Canvas(width: width, height: height)
         for (index, line) in legend.enumerated() {
             canvas.write(line, x: Self.margin, y: Self.margin + index * lineHeight, scale: Self.legendScale)
         }
