@@ -42,6 +42,8 @@ import Testing
                 #expect(output.contains("epochs \(recorded + 1)...\(Self.epochs)")
                         || (recorded == Self.epochs && output.contains("nothing to do")), "\(context)")
             }
+            // Killed before the run folder was made: nothing was written, so nothing can be damaged.
+            guard FileManager.default.fileExists(atPath: run.path) else { continue }
             let names = try FileManager.default.contentsOfDirectory(atPath: run.path)
             if names.contains(where: { $0.contains(".convkit-partial-") }) { killsMidWrite += 1 }
             let epoch = try checkIntegrity(of: run, finished: !killed, context: context)
