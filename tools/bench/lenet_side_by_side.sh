@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/paths.sh
-python="$1"
+python="${1:?usage: $0 PYTHON_WITH_TORCH [MNIST_DIR] [EPOCHS]}"
 data="${2:-$CONVKIT_DATA/mnist}"
 epochs="${3:-3}"
 swift build -c release --product convkit > /dev/null

@@ -7,6 +7,7 @@
 # Usage: tools/hostile/check.sh [path/to/convkit]   (default: builds the release binary)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
+[ -x /usr/bin/time ] || { echo "$0 measures memory with /usr/bin/time: apt-get install time" >&2; exit 1; }
 convkit=${1:-}
 if [ -z "$convkit" ]; then
     (cd "$root" && swift build -c release --product convkit >&2)

@@ -27,6 +27,10 @@ FASHION=(--dataset fashion-mnist --limit-test $TEST)
 mkdir -p "$OUT"
 swift build -c release --product convkit >/dev/null
 B=.build/release/convkit
+case " $PARTS " in *" b10 "* | *" b100 "* | *" b1000 "*)
+    [ -f "$MNIST_RESNET" ] || $B data list | grep -q '^mnist  *present' || {
+        echo "the b parts pretrain on MNIST, which is missing: run $B data fetch mnist (or set MNIST_RESNET)" >&2; exit 1; } ;;
+esac
 
 # Times a command, keeps its log, and appends "name  accuracy  seconds" to the summary.
 run() {
