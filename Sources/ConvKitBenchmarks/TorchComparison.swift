@@ -1,3 +1,4 @@
+import ConvKitCore
 import Foundation
 
 /// Runs the same operations in PyTorch (2 threads) through a user-given Python, for the
@@ -12,7 +13,7 @@ public enum TorchComparison {
     /// JSON object the script prints last.
     public static func run(python: String, script: String, arguments: String) throws -> [String: Double] {
         let scriptURL = FileManager.default.temporaryDirectory.appendingPathComponent("convkit-bench-\(UUID()).py")
-        try script.write(to: scriptURL, atomically: true, encoding: .utf8)
+        try AtomicFile.write(Data(script.utf8), to: scriptURL)
         defer { try? FileManager.default.removeItem(at: scriptURL) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

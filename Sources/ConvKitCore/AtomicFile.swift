@@ -64,6 +64,20 @@ public enum AtomicFile {
         }
     }
 
+    /// Removes the `.dat.nosync…` temporaries Foundation's atomic writes (`Data.write(options: .atomic)`,
+    /// which ConvKit used before this type) leave in `folder` when killed. Their names say nothing
+    /// of whose they are, so only those unmodified for `age` seconds count as abandoned: a write
+    /// still in progress keeps touching its temporary.
+    public static func removeAbandonedFoundationTemporaries(in folder: URL, olderThan age: TimeInterval = 3_600) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
+        for name in names where name.hasPrefix(".dat.nosync") {
+            let path = folder.appendingPathComponent(name).path
+            guard let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date,
+                  Date().timeIntervalSince(modified) > age else { continue }
+            unlink(path)
+        }
+    }
+
     static func temporaryPrefix(of url: URL) -> String { "." + url.lastPathComponent + ".convkit-partial-" }
 
     private static func isRunning(_ pid: pid_t) -> Bool { kill(pid, 0) == 0 || errno == EPERM }

@@ -21,21 +21,33 @@ public enum CIFARDataset {
         case (.cifar100, .train): files = ["train.bin"]
         case (.cifar100, .test): files = ["test.bin"]
         }
-        let labelBytes = variant == .cifar10 ? 1 : 2
-        let recordSize = labelBytes + 3 * 32 * 32
-        var pixels: [UInt8] = [], labels: [Int] = []
-        for file in files {
-            let url = directory.appendingPathComponent(file)
-            guard let data = FileManager.default.contents(atPath: url.path) else {
+        let batches = try files.map { file in
+            guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(file).path) else {
                 throw DatasetError("missing \(file) in \(directory.path); expected the CIFAR binary version's files "
                     + files.joined(separator: ", "))
             }
+            return (name: file, data: data)
+        }
+        return try decode(batches: batches, variant: variant)
+    }
+
+    /// Decodes binary batches held in memory, concatenated in the order given.
+    /// - Parameters:
+    ///   - batches: Each batch file's name, which identifies it in errors, and bytes.
+    ///   - variant: Which label layout the records have.
+    ///   - limits: Bounds the total pixel count.
+    public static func decode(batches: [(name: String, data: Data)], variant: Variant,
+                              limits: ResourceLimits = .current) throws -> InMemoryImageDataset {
+        let labelBytes = variant == .cifar10 ? 1 : 2
+        let recordSize = labelBytes + 3 * 32 * 32
+        var pixels: [UInt8] = [], labels: [Int] = []
+        for (name, data) in batches {
             guard !data.isEmpty, data.count % recordSize == 0 else {
-                throw DatasetError("\(file) has \(data.count) bytes, not a whole number of \(recordSize)-byte records; "
+                throw DatasetError("\(name) has \(data.count) bytes, not a whole number of \(recordSize)-byte records; "
                     + "it is truncated or not a CIFAR binary batch")
             }
             let records = data.count / recordSize
-            do { _ = try ResourceLimits.current.elementCount(of: [labels.count + records, 3, 32, 32], for: "CIFAR's pixels") }
+            do { _ = try limits.elementCount(of: [labels.count + records, 3, 32, 32], for: "CIFAR's pixels") }
             catch let error as TensorError { throw DatasetError(error.description) }
             let bytes = [UInt8](data)
             for start in stride(from: 0, to: bytes.count, by: recordSize) {

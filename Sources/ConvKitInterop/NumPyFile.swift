@@ -16,7 +16,7 @@ public enum NumPyFile {
     public static func read(_ url: URL, limits: ResourceLimits = .current) throws -> Tensor {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw FormatError(description: "cannot read \(url.path): \(error.localizedDescription)")
+            throw FormatError(description: ErrorMessage.line(for: error))
         }
         return try decode(data, name: url.path, limits: limits)
     }
@@ -144,6 +144,6 @@ public enum NumPyFile {
 
     /// Writes atomically: a partial file never replaces a good one.
     public static func write(_ tensor: Tensor, to url: URL) throws {
-        try encode(tensor).write(to: url, options: .atomic)
+        try AtomicFile.write(encode(tensor), to: url)
     }
 }

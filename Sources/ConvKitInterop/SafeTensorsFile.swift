@@ -29,7 +29,7 @@ public enum SafeTensorsFile {
     public static func read(_ url: URL, limits: ResourceLimits = .current) throws -> Contents {
         let data: Data
         do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
-            throw FormatError(description: "cannot read \(url.path): \(error.localizedDescription)")
+            throw FormatError(description: ErrorMessage.line(for: error))
         }
         return try decode(data, name: url.path, limits: limits)
     }
@@ -140,6 +140,6 @@ public enum SafeTensorsFile {
     /// Writes atomically (a temporary file renamed over the target), so a crash
     /// mid-write never leaves a broken checkpoint in place of a good one.
     public static func write(_ contents: Contents, to url: URL) throws {
-        try encode(contents).write(to: url, options: .atomic)
+        try AtomicFile.write(encode(contents), to: url)
     }
 }

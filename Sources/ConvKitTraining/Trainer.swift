@@ -170,11 +170,13 @@ public final class Trainer {
 
     private var keptCheckpoint: (url: URL, epoch: Int)? { checkpointEpoch.map { (checkpointURL, $0) } }
 
-    /// What a run killed mid-write left: only this trainer's own temporaries of its own files.
+    /// What a run killed mid-write left: this trainer's own temporaries of its own files, and
+    /// the abandoned ones of Foundation's atomic writes, which older versions wrote checkpoints with.
     private func removeStaleTemporaries() {
         for url in [checkpointURL] + MetricsLog.fileNames.map(runDirectory.appendingPathComponent) {
             AtomicFile.removeStaleTemporaries(of: url)
         }
+        AtomicFile.removeAbandonedFoundationTemporaries(in: runDirectory)
     }
 
     private func trainEpoch(_ loader: DataLoader, epoch: Int) throws -> (loss: Double, accuracy: Double) {

@@ -20,6 +20,22 @@ import Testing
         #expect(try Data(contentsOf: target) == Data("new".utf8))
     }
 
+    @Test func abandonedFoundationTemporariesGoButFreshOnesStay() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("convkit-atomic-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let abandoned = ".dat.nosync2E89.YCkq3b", fresh = ".dat.nosync2E8A.Qx01ab", others = ["dat.nosync.txt", "notes.txt"]
+        for name in [abandoned, fresh] + others { try Data("x".utf8).write(to: folder.appendingPathComponent(name)) }
+        for name in [abandoned] + others {
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -7_200)],
+                                                  ofItemAtPath: folder.appendingPathComponent(name).path)
+        }
+
+        AtomicFile.removeAbandonedFoundationTemporaries(in: folder)
+
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: folder.path)) == Set([fresh] + others))
+    }
+
     @Test func aFailedWriteKeepsTheOldFileAndLeavesNoTemporary() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("convkit-atomic-\(UUID())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -49,6 +49,15 @@ func gzip(_ bytes: [UInt8], in directory: TemporaryDirectory) throws -> [UInt8] 
         #expect(zip(pixels, [80, 100, 120, 140]).allSatisfy { abs($0 - Float($1) / 255) < 1e-6 })
     }
 
+    @Test func decodesIDXFilesHeldInMemoryNamingThemInErrors() throws {
+        let images = Data(idx([2, 1, 2], [10, 20, 30, 40])), labels = Data(idx([2], [5, 6]))
+        let dataset = try IDXDataset.decode(images: images, labels: labels, classNames: IDXDataset.mnistClasses)
+        #expect(dataset.count == 2 && dataset.exampleShape == [1, 1, 2] && dataset.labels == [5, 6])
+        #expect(throws: DatasetError("upload.idx is truncated in its header")) {
+            try IDXDataset.decode(images: images.prefix(9), imagesName: "upload.idx", labels: labels, classNames: IDXDataset.mnistClasses)
+        }
+    }
+
     @Test func corruptFilesGiveClearErrors() throws {
         let directory = try TemporaryDirectory()
         try writeTinyMNIST(directory, compressed: false, labels: [3, 1])
@@ -76,6 +85,9 @@ func gzip(_ bytes: [UInt8], in directory: TemporaryDirectory) throws -> [UInt8] 
         #expect(dataset.labels == [7, 2] && dataset.exampleShape == [3, 32, 32])
         try directory.write("test_batch.bin", record(7) + [1, 2, 3])
         #expect(throws: DatasetError.self) { try CIFARDataset.load(from: directory.url, variant: .cifar10, split: .test) }
+        let fine = try CIFARDataset.decode(batches: [(name: "a", data: Data([0, 9] + [UInt8](repeating: 1, count: 3072)))],
+                                           variant: .cifar100)
+        #expect(fine.labels == [9] && fine.classNames.count == 100)
     }
 
     @Test func mnistReadsEachSplitFromItsStandardFileNames() throws {

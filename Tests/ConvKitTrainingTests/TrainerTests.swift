@@ -142,6 +142,25 @@ final class NaNInEvaluation: Module {
         #expect(!FileManager.default.fileExists(atPath: trainer.checkpointURL.path))
     }
 
+    @Test func theNextRunRemovesTheTemporariesAKilledRunLeft() throws {
+        let directory = folder()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        // Process ids are below 2^22 on Linux, so 2^30 is never running. Older versions wrote
+        // checkpoints with Foundation's atomic writes, whose temporaries are named .dat.nosync….
+        let leftovers = [".last.safetensors.convkit-partial-1073741824-3", ".metrics.json.convkit-partial-1073741824-4",
+                         ".dat.nosync1F2.aB3cD4"]
+        for name in leftovers {
+            let path = directory.appendingPathComponent(name).path
+            try Data("partial".utf8).write(to: URL(fileURLWithPath: path))
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -7_200)], ofItemAtPath: path)
+        }
+        let train = try DataLoader(try quadrantDataset(count: 32, seed: 1), batchSize: 16)
+        try trainer(in: directory).fit(train: train, test: train, epochs: 1...1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+                == ["last.safetensors", "metrics.csv", "metrics.json"])
+    }
+
     @Test func aBatchLargerThanTheTrainingSetIsRefusedBeforeAnythingIsWritten() throws {
         let directory = folder()
         let train = try DataLoader(try quadrantDataset(count: 10, seed: 1), batchSize: 64, dropLast: true)

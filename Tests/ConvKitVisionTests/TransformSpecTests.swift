@@ -34,6 +34,10 @@ import Testing
         let spec = try TransformSpec(file.path)
         #expect(spec.description == (try TransformSpec("randomcrop(24,padding=2);randomapply(gaussianblur(5,sigma=0.5-1.5),p=0.3);"
             + "normalize(mean=0.5,std=0.25)").description))
+        #expect(try TransformSpec(json: Data(contentsOf: file)).description == spec.description)
+        #expect(throws: TransformError("the transform JSON must hold a JSON array of objects like {\"name\": \"hflip\", \"p\": 0.5}")) {
+            try TransformSpec(json: Data("{}".utf8))
+        }
     }
 
     @Test func mistakesAreExplained() {

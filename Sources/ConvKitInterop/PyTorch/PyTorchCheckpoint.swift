@@ -31,7 +31,7 @@ public enum PyTorchCheckpoint {
     public static func read(_ url: URL, limits: ResourceLimits = .current) throws -> [(String, Tensor)] {
         let data: Data
         do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
-            throw FormatError("cannot read \(url.path): \(error.localizedDescription)")
+            throw FormatError(ErrorMessage.line(for: error))
         }
         return try decode(data, name: url.path, limits: limits)
     }

@@ -97,7 +97,7 @@ public struct Image: Sendable, Equatable {
     /// Writes PNG or JPEG by the file extension (`.jpg`/`.jpeg` for JPEG), atomically.
     public func write(to url: URL, quality: Int = 90) throws {
         let isJPEG = ["jpg", "jpeg"].contains(url.pathExtension.lowercased())
-        try (isJPEG ? jpegData(quality: quality) : pngData()).write(to: url, options: .atomic)
+        try AtomicFile.write(isJPEG ? jpegData(quality: quality) : pngData(), to: url)
     }
 
     private func encode(_ body: (UnsafePointer<UInt8>, UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>,

@@ -16,8 +16,10 @@ struct Arguments {
                 if parameters.first == "transform" { values["transform"] = argument; position = max(position, 1) }
                 continue
             }
-            let parts = argument.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            let parts = argument.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                .map { $0.trimmingCharacters(in: .whitespaces) }
             if parts.count == 2 {
+                guard !parts[0].isEmpty else { throw TransformError("\(name): '\(argument)' has no argument name before '='") }
                 guard parameters.contains(parts[0]) else {
                     throw TransformError("\(name): unknown argument '\(parts[0])'; it takes "
                         + (parameters.isEmpty ? "nested steps only" : parameters.joined(separator: ", ")))

@@ -114,20 +114,32 @@ public struct TransformSpec: Sendable, CustomStringConvertible {
     /// - Throws: ``TransformError`` for an unknown step or argument, a spec longer than
     ///   ``ResourceLimits/maxSpecLength`` or nested deeper than ``ResourceLimits/maxSpecDepth``.
     public init(_ text: String) throws {
-        let limits = ResourceLimits.current
-        var source = text
-        if text.lowercased().hasSuffix(".json") {
-            let size = (try? FileManager.default.attributesOfItem(atPath: text)[.size] as? Int) ?? nil
-            guard let size, let data = FileManager.default.contents(atPath: text) else {
-                throw TransformError("cannot read the transform file \(text)")
-            }
-            guard size <= limits.maxSpecLength else {
-                throw TransformError("the transform file \(text) has \(size) bytes, more than the limit of "
-                    + "\(limits.maxSpecLength); raise CONVKIT_MAX_SPEC_LENGTH if it is really a pipeline")
-            }
-            source = try Self.text(fromJSON: data, name: text)
+        guard text.lowercased().hasSuffix(".json") else {
+            try self.init(parsing: text)
+            return
         }
-        try Self.checkBounds(source, limits: limits)
+        // The size is checked before reading, so a huge file named by mistake is not loaded.
+        let size = (try? FileManager.default.attributesOfItem(atPath: text)[.size] as? Int) ?? nil
+        guard let size else { throw TransformError("cannot read the transform file \(text)") }
+        try Self.checkLength(size, of: "the transform file \(text)")
+        guard let data = FileManager.default.contents(atPath: text) else {
+            throw TransformError("cannot read the transform file \(text)")
+        }
+        try self.init(json: data, name: text)
+    }
+
+    /// Parses the JSON form, `[{"name": "hflip", "p": 0.5}, ...]`, held in memory.
+    /// - Parameters:
+    ///   - data: The JSON text.
+    ///   - name: Identifies it in errors.
+    /// - Throws: ``TransformError`` as ``init(_:)`` does, or for JSON of another shape.
+    public init(json data: Data, name: String = "the transform JSON") throws {
+        try Self.checkLength(data.count, of: name)
+        try self.init(parsing: Self.text(fromJSON: data, name: name))
+    }
+
+    private init(parsing source: String) throws {
+        try Self.checkBounds(source, limits: ResourceLimits.current)
         var transforms: [any Transform] = [], mixing: [any BatchMixing] = []
         for piece in try Self.split(source, on: ";") where !piece.isEmpty {
             switch try Self.step(piece) {
@@ -137,6 +149,14 @@ public struct TransformSpec: Sendable, CustomStringConvertible {
         }
         guard mixing.count <= 1 else { throw TransformError("use at most one of mixup and cutmix") }
         (transform, batchMixing) = (Compose(transforms), mixing.first)
+    }
+
+    private static func checkLength(_ size: Int, of what: String) throws {
+        let limit = ResourceLimits.current.maxSpecLength
+        guard size <= limit else {
+            throw TransformError("\(what) has \(size) bytes, more than the limit of \(limit); "
+                + "raise CONVKIT_MAX_SPEC_LENGTH if it is really a pipeline")
+        }
     }
 
     public var description: String {
