@@ -74,18 +74,23 @@ public struct ResourceLimits: Sendable, Equatable {
 
     /// The number of elements of `shape`, or an error naming `what` when a dimension is
     /// negative, the product overflows `Int`, or it exceeds ``maxTensorElements``.
+    ///
+    /// The product of the non-zero dimensions must fit `Int` too: an empty tensor's strides
+    /// are still products of the dimensions after its zero, so `(0, 2^40, 2^40)` would
+    /// overflow when its strides are computed.
     public func elementCount(of shape: [Int], for what: @autoclosure () -> String) throws -> Int {
-        var count = 1
+        var nonZeroExtent = 1
         for dimension in shape {
             guard dimension >= 0 else {
                 throw TensorError("\(what()) has a negative dimension in shape \(describe(shape))")
             }
-            let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
+            let (product, overflow) = nonZeroExtent.multipliedReportingOverflow(by: max(dimension, 1))
             guard !overflow else {
                 throw TensorError("\(what()) has shape \(describe(shape)), whose element count overflows a 64-bit integer")
             }
-            count = product
+            nonZeroExtent = product
         }
+        let count = shape.contains(0) ? 0 : nonZeroExtent
         guard count <= maxTensorElements else {
             throw TensorError("\(what()) has shape \(describe(shape)) = \(count) elements, more than the limit of \(maxTensorElements); "
                               + "raise CONVKIT_MAX_TENSOR_ELEMENTS if the file is trusted")

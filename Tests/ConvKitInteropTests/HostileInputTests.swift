@@ -171,6 +171,8 @@ import Testing
 
     @Test(arguments: [("<f4", "(-1, 3)", "has a negative dimension in shape [-1, 3]"),
                       ("<f4", "(4294967296, 4294967296)", "whose element count overflows a 64-bit integer"),
+                      // Found by fuzz-npy: empty, yet its strides overflow.
+                      ("<u2", "(0, 4294967296, 4294967296)", "whose element count overflows a 64-bit integer"),
                       ("<f4", "(99999999999999999999,)", "is not a tuple of 64-bit integers"),
                       ("<f4", "(3, x)", "is not a tuple of 64-bit integers"),
                       ("<f4", "(3, 4", "'shape' tuple is not closed"),
