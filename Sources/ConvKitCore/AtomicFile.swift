@@ -94,7 +94,9 @@ public enum AtomicFile {
     }
 
     private static func failure(_ url: URL, _ code: Int32) -> FileWriteError {
-        FileWriteError("cannot write \(url.path): \(String(cString: strerror(code))); the previous file, if any, is unchanged")
+        let reason = ErrorMessage.writeFailureReason(url.path, code: code)
+        let kept = FileManager.default.fileExists(atPath: url.path) ? "; the previous file is unchanged" : ""
+        return FileWriteError("cannot write \(url.path): \(reason)\(kept)")
     }
 
     /// Fault-injection tests set `CONVKIT_TEST_PAUSE_MID_WRITE_US` to hold every write half-done

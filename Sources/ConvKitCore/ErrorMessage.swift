@@ -38,8 +38,13 @@ public enum ErrorMessage {
         return (error.userInfo[NSURLErrorKey] as? URL)?.absoluteURL.standardizedFileURL.path
     }
 
-    /// A write fails with "No such file or directory" both when the folder is missing and when
-    /// a file stands where the folder should be; say which.
+    /// Why writing `path` failed with the system error `code`: a missing folder and a file
+    /// standing where a folder should be read alike to the system ("No such file or directory",
+    /// "Not a directory"); say which.
+    static func writeFailureReason(_ path: String, code: Int32) -> String {
+        code == ENOENT || code == ENOTDIR ? missingFolderReason(path) : systemReason(code)
+    }
+
     private static func missingFolderReason(_ path: String) -> String {
         var folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         while folder.path != "/" {
